@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using Ssd.Model.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ssd.Model.Checkpoints;
+
+/// <summary>
+/// Our model file: the weights together with the architecture, class names and input size, so a model
+/// file is all the daemon needs. Floating-point weights may be stored as float16 to halve the file;
+/// they are widened to float32 on load.
+/// </summary>
+public static class ModelFile
+{
+    public const string Format = "ssdstream-model";
+    public const int Version = 1;
+
+    /// <summary>Writes the model atomically. <paramref name="half"/> stores floating weights as float16.</summary>
+    public static void Save(SsdModel model, string path, bool half = false, JsonObject? metadata = null)
+    {
+        var header = new JsonObject
+        {
+            ["format"] = Format,
+            ["version"] = Version,
+            ["architecture"] = model.Architecture.Name,
+            ["input_size"] = model.Architecture.InputSize,
+            ["num_classes"] = model.NumClasses,
+            ["class_names"] = new JsonArray(model.ClassNames.Select(n => (JsonNode)n).ToArray()),
+            ["metadata"] = metadata ?? new JsonObject(),
+        };
+        using var scope = NewDisposeScope();
+        var tensors = model.Network.state_dict()
+            .Select(kv => (kv.Key, half && kv.Value.is_floating_point() ? kv.Value.to(ScalarType.Float16) : kv.Value))
+            .ToList();
+        TensorBlobFile.Write(path, header, tensors);
+    }
+
+    /// <summary>Reads a model file into a new CPU model in float32.</summary>
+    public static SsdModel Load(string path)
+    {
+        var (header, tensors) = TensorBlobFile.Read(path);
+        try
+        {
+            if ((string?)header["format"] != Format) throw new CheckpointException($"{path}: not an ssdstream model file (format '{header["format"]}')");
+            int version = (int?)header["version"] ?? 0;
+            if (version != Version) throw new CheckpointException($"{path}: model file version {version}; this build reads version {Version}");
+            var archName = (string?)header["architecture"] ?? throw new CheckpointException($"{path}: no architecture in the header");
+            SsdArchitecture arch;
+            try { arch = SsdArchitecture.Parse(archName); }
+            catch (ArgumentException e) { throw new CheckpointException($"{path}: {e.Message}", e); }
+            var names = header["class_names"]?.AsArray().Select(n => (string)n!).ToArray()
+                ?? throw new CheckpointException($"{path}: no class_names in the header");
+            var model = SsdModel.Create(arch, names);
+            try
+            {
+                StateDictLoader.Load(model.Network, tensors, path);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+            return model;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The header of a model file (architecture, classes, metadata) without loading the weights.</summary>
+    public static JsonObject ReadHeader(string path) => TensorBlobFile.Read(path).Header;
+}

@@ -1,0 +1,101 @@
+using System.Collections;
+using Ssd.Model.Networks;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Ssd.Model.Checkpoints;
+
+/// <summary>
+/// Reads checkpoints written by PyTorch's <c>torch.save</c> for the reference models: a bare state dict,
+/// or a dict holding it under <c>model</c> (NVIDIA) or <c>model_state_dict</c> (SSD-pytorch), with or
+/// without the <c>module.</c> prefix of DataParallel.
+/// </summary>
+public static class PyTorchCheckpointImporter
+{
+    private static readonly string[] ContainerKeys = ["model", "model_state_dict", "state_dict"];
+    private const string DataParallelPrefix = "module.";
+
+    /// <summary>
+    /// Imports <paramref name="path"/> as <paramref name="architecture"/>. Without
+    /// <paramref name="classNames"/>, the class count comes from the checkpoint (COCO names for 81 classes);
+    /// with them, a checkpoint of another class count loads everything but the class heads, which start
+    /// fresh for fine-tuning.
+    /// </summary>
+    public static SsdModel Import(string path, SsdArchitecture architecture, IReadOnlyList<string>? classNames = null)
+    {
+        var state = ReadStateDict(path);
+        try
+        {
+            int checkpointClasses = ClassCount(state, architecture, path);
+            var names = classNames ?? ClassNames.Default(checkpointClasses - 1);
+            var model = SsdModel.Create(architecture, names);
+            try
+            {
+                StateDictLoader.Load(model.Network, state, path, reinitialiseClassHeads: classNames != null);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+            return model;
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Reads the state dict out of any of the container forms, keys without the DataParallel prefix.</summary>
+    public static Dictionary<string, Tensor> ReadStateDict(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
+        Hashtable root;
+        try
+        {
+            root = PyTorchUnpickler.UnpickleStateDict(path);
+        }
+        catch (Exception e) when (e is not FileNotFoundException)
+        {
+            throw new CheckpointException($"{path}: not a PyTorch checkpoint that can be read ({e.Message})", e);
+        }
+        var dict = root;
+        foreach (var key in ContainerKeys)
+        {
+            if (root[key] is Hashtable inner) { dict = inner; break; }
+        }
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in dict)
+        {
+            if (entry.Value is not Tensor t) continue;
+            var name = (string)entry.Key;
+            if (name.StartsWith(DataParallelPrefix, StringComparison.Ordinal)) name = name[DataParallelPrefix.Length..];
+            result[name] = t;
+        }
+        if (result.Count == 0)
+            throw new CheckpointException($"{path}: holds no tensors at the top level nor under {string.Join(", ", ContainerKeys.Select(k => $"'{k}'"))}");
+        return result;
+    }
+
+    private static int ClassCount(IReadOnlyDictionary<string, Tensor> state, SsdArchitecture architecture, string path)
+    {
+        var net0 = architecture.CreateNetwork(2);
+        string key;
+        long perCell = architecture.BoxConfig.BoxesPerCell[0];
+        try
+        {
+            // The last parameter of the first class head holds boxes-per-cell x classes outputs.
+            key = net0.state_dict().Keys.Last(k => k.StartsWith("conf.0.", StringComparison.Ordinal) && k.EndsWith(".bias", StringComparison.Ordinal));
+        }
+        finally
+        {
+            net0.Dispose();
+        }
+        if (!state.TryGetValue(key, out var bias))
+            throw new CheckpointException($"{path}: missing key '{key}' (is --arch right for this checkpoint?)");
+        long outputs = bias.shape[0];
+        if (outputs % perCell != 0 || outputs / perCell < 2)
+            throw new CheckpointException($"{path}: key '{key}' has {outputs} outputs, not a multiple of {perCell} boxes per cell for {architecture.Name}");
+        return (int)(outputs / perCell);
+    }
+}

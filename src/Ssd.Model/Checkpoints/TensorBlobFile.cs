@@ -1,0 +1,145 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ssd.Model.Checkpoints;
+
+/// <summary>
+/// A simple self-describing container for named tensors plus a JSON header:
+/// magic line, little-endian int32 header length, UTF-8 JSON header (with a <c>tensors</c> list of
+/// name, dtype and shape), then each tensor's raw little-endian bytes in header order.
+/// Written to a temporary file and renamed, so a reader never sees a half-written file.
+/// </summary>
+internal static class TensorBlobFile
+{
+    private static readonly byte[] Magic = "SSDSTREAM-TENSORS-1\n"u8.ToArray();
+
+    public static void Write(string path, JsonObject header, IEnumerable<(string Name, Tensor Tensor)> tensors)
+    {
+        var list = tensors.Select(t => (t.Name, Tensor: t.Tensor.detach().cpu().contiguous())).ToList();
+        try
+        {
+            var entries = new JsonArray();
+            foreach (var (name, t) in list)
+            {
+                entries.Add(new JsonObject
+                {
+                    ["name"] = name,
+                    ["dtype"] = DTypeName(t.dtype),
+                    ["shape"] = new JsonArray(t.shape.Select(d => (JsonNode)d).ToArray()),
+                });
+            }
+            header["tensors"] = entries;
+            var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            Directory.CreateDirectory(dir);
+            var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+            try
+            {
+                using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                {
+                    stream.Write(Magic);
+                    Span<byte> len = stackalloc byte[4];
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(len, headerBytes.Length);
+                    stream.Write(len);
+                    stream.Write(headerBytes);
+                    foreach (var (_, t) in list) stream.Write(t.bytes);
+                    stream.Flush(flushToDisk: true);
+                }
+                File.Move(tmp, path, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(tmp)) File.Delete(tmp);
+            }
+        }
+        finally
+        {
+            foreach (var (_, t) in list) t.Dispose();
+        }
+    }
+
+    /// <summary>Reads the header and the tensors (on the CPU, owned by the caller).</summary>
+    public static (JsonObject Header, Dictionary<string, Tensor> Tensors) Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        var magic = new byte[Magic.Length];
+        if (stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false) != magic.Length || !magic.AsSpan().SequenceEqual(Magic))
+            throw new CheckpointException($"{path}: not an ssdstream model file (a PyTorch .pth file is converted with `ssdstream import`)");
+        var lenBytes = new byte[4];
+        stream.ReadExactly(lenBytes);
+        int headerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(lenBytes);
+        if (headerLength <= 0 || headerLength > stream.Length) throw new CheckpointException($"{path}: corrupt header length {headerLength}");
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        JsonObject header;
+        try
+        {
+            header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw new CheckpointException($"{path}: empty header");
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"{path}: corrupt header: {e.Message}", e);
+        }
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var entry in header["tensors"]?.AsArray() ?? throw new CheckpointException($"{path}: header lists no tensors"))
+            {
+                var name = (string?)entry?["name"] ?? throw new CheckpointException($"{path}: a tensor entry has no name");
+                var dtype = ParseDType((string?)entry!["dtype"], path, name);
+                var shape = entry["shape"]!.AsArray().Select(d => (long)d!).ToArray();
+                var t = empty(shape, dtype);
+                tensors[name] = t;
+                long count = t.numel() * t.ElementSize;
+                var buffer = new byte[count];
+                try
+                {
+                    stream.ReadExactly(buffer);
+                }
+                catch (EndOfStreamException e)
+                {
+                    throw new CheckpointException($"{path}: file ends inside tensor '{name}' (truncated file?)", e);
+                }
+                t.bytes = buffer;
+            }
+            if (stream.Position != stream.Length) throw new CheckpointException($"{path}: {stream.Length - stream.Position} bytes after the last tensor");
+        }
+        catch
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
+        }
+        return (header, tensors);
+    }
+
+    private static string DTypeName(ScalarType t) => t switch
+    {
+        ScalarType.Float32 => "float32",
+        ScalarType.Float16 => "float16",
+        ScalarType.BFloat16 => "bfloat16",
+        ScalarType.Float64 => "float64",
+        ScalarType.Int64 => "int64",
+        ScalarType.Int32 => "int32",
+        ScalarType.Byte => "uint8",
+        ScalarType.Bool => "bool",
+        _ => throw new NotSupportedException($"tensor type {t} cannot be stored"),
+    };
+
+    private static ScalarType ParseDType(string? name, string path, string tensor) => name switch
+    {
+        "float32" => ScalarType.Float32,
+        "float16" => ScalarType.Float16,
+        "bfloat16" => ScalarType.BFloat16,
+        "float64" => ScalarType.Float64,
+        "int64" => ScalarType.Int64,
+        "int32" => ScalarType.Int32,
+        "uint8" => ScalarType.Byte,
+        "bool" => ScalarType.Bool,
+        _ => throw new CheckpointException($"{path}: tensor '{tensor}' has unknown dtype '{name}'"),
+    };
+}

@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ssd.Model.Devices;
+
+/// <summary>
+/// Process-wide libtorch settings: thread count, and NNPACK switched off. On CPUs without the
+/// instructions NNPACK wants, libtorch tries it on every convolution and prints
+/// "Could not initialize NNPACK! Reason: Unsupported hardware." each time; libtorch's other CPU
+/// kernels are used either way, so we disable it through libtorch's own context switch.
+/// </summary>
+public static class TorchRuntime
+{
+    private static int _initialised;
+
+    /// <summary>
+    /// Pins torch's intra-op thread count (0 keeps libtorch's default) and disables NNPACK. Safe to call
+    /// more than once; the last thread count wins.
+    /// </summary>
+    public static void Initialise(int threads = 0)
+    {
+        if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "thread count cannot be negative");
+        if (threads > 0) torch.set_num_threads(threads);
+        if (Interlocked.Exchange(ref _initialised, 1) == 0)
+        {
+            // Loads libtorch through TorchSharp first, so the symbols below resolve.
+            _ = torch.cuda.is_available();
+            DisableNnpack();
+        }
+    }
+
+    /// <summary>Whether NNPACK is switched off in libtorch's global context (null when that switch cannot be reached).</summary>
+    public static bool? NnpackDisabled
+    {
+        get
+        {
+            try { return !UserEnabledNnpack(GlobalContext()); }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return null; }
+        }
+    }
+
+    private static void DisableNnpack()
+    {
+        try { SetUserEnabledNnpack(GlobalContext(), false); }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // Another libtorch build without this symbol: the warning may show, inference is unaffected.
+        }
+    }
+
+    // at::globalContext() and at::Context::{set,}userEnabledNNPACK of libtorch_cpu (Itanium C++ ABI names).
+    [DllImport("torch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static extern IntPtr GlobalContext();
+
+    [DllImport("torch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [DllImport("torch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledNNPACKEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static extern bool UserEnabledNnpack(IntPtr context);
+}
