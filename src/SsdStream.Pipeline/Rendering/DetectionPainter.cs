@@ -1,0 +1,59 @@
+using OpenCvSharp;
+using SsdStream.Pipeline.Results;
+
+namespace SsdStream.Pipeline.Rendering;
+
+/// <summary>
+/// Draws detections onto a BGR frame: a box in a stable colour per class, and the label with the score
+/// on a filled tag above the box.
+/// </summary>
+public static class DetectionPainter
+{
+    /// <summary>The colour of a class (BGR): the same for a class id in every run and on every camera.</summary>
+    public static Scalar ColourOf(int classId)
+    {
+        // Golden-ratio hue steps give well-separated colours for neighbouring ids.
+        double hue = (classId * 0.618033988749895) % 1.0;
+        var (r, g, b) = HsvToRgb(hue, 0.85, 0.95);
+        return new Scalar(b, g, r);
+    }
+
+    /// <summary>Box line thickness for a frame: about 1/300 of its shorter side, at least 2 pixels.</summary>
+    public static int Thickness(int width, int height) => Math.Max(2, Math.Min(width, height) / 300);
+
+    /// <summary>Draws every detection onto <paramref name="frame"/> in place.</summary>
+    public static void Draw(Mat frame, IReadOnlyList<PixelDetection> detections)
+    {
+        int thickness = Thickness(frame.Width, frame.Height);
+        double fontScale = Math.Max(0.4, Math.Min(frame.Width, frame.Height) / 1000.0);
+        foreach (var d in detections)
+        {
+            var colour = ColourOf(d.ClassId);
+            var box = new Rect((int)MathF.Round(d.X1), (int)MathF.Round(d.Y1),
+                Math.Max(1, (int)MathF.Round(d.X2 - d.X1)), Math.Max(1, (int)MathF.Round(d.Y2 - d.Y1)));
+            Cv2.Rectangle(frame, box, colour, thickness, LineTypes.Link8);
+            var text = $"{d.Label} {d.Score:0.00}";
+            var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fontScale, 1, out int baseline);
+            int top = box.Y - size.Height - baseline - 2;
+            if (top < 0) top = box.Y + thickness;
+            var tag = new Rect(box.X, top, size.Width + 4, size.Height + baseline + 2);
+            Cv2.Rectangle(frame, tag, colour, -1);
+            Cv2.PutText(frame, text, new Point(box.X + 2, top + size.Height + 1), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, 1, LineTypes.AntiAlias);
+        }
+    }
+
+    private static (double R, double G, double B) HsvToRgb(double h, double s, double v)
+    {
+        double c = v * s, x = c * (1 - Math.Abs(h * 6 % 2 - 1)), m = v - c;
+        var (r, g, b) = (int)(h * 6) switch
+        {
+            0 => (c, x, 0.0),
+            1 => (x, c, 0.0),
+            2 => (0.0, c, x),
+            3 => (0.0, x, c),
+            4 => (x, 0.0, c),
+            _ => (c, 0.0, x),
+        };
+        return ((r + m) * 255, (g + m) * 255, (b + m) * 255);
+    }
+}

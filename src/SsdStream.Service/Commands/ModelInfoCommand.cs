@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Ssd.Model.Devices;
+using Ssd.Model.Networks;
+
+namespace SsdStream.Service.Commands;
+
+/// <summary><c>ssdstream model info</c>: the shape of an architecture.</summary>
+internal static class ModelInfoCommand
+{
+    public static Command Create()
+    {
+        var arch = CliOptions.Architecture();
+        var classes = new Option<int>("--classes") { Description = "Classes including background", DefaultValueFactory = _ => 81 };
+        var info = new Command("info", "Print an architecture's feature maps, default boxes and parameter count") { arch, classes };
+        info.SetAction(parse => CommandErrors.Run(() =>
+        {
+            var architecture = SsdArchitecture.Parse(parse.GetValue(arch)!);
+            int numClasses = parse.GetValue(classes);
+            TorchRuntime.Initialise();
+            using var network = architecture.CreateNetwork(numClasses);
+            long parameters = network.parameters().Sum(p => p.numel());
+            var config = architecture.BoxConfig;
+            Console.WriteLine($"architecture: {architecture.Name}");
+            Console.WriteLine($"input: {architecture.InputSize}x{architecture.InputSize} RGB");
+            Console.WriteLine($"classes: {numClasses} (including background)");
+            Console.WriteLine("maps:");
+            for (int k = 0; k < config.FeatureSizes.Count; k++)
+            {
+                int f = config.FeatureSizes[k];
+                Console.WriteLine($"  {k}: {f}x{f}, {architecture.MapChannels[k]} channels, {config.BoxesPerCell[k]} boxes per cell, {f * f * config.BoxesPerCell[k]} boxes");
+            }
+            Console.WriteLine($"boxes: {config.BoxCount}");
+            Console.WriteLine($"parameters: {parameters}");
+            return 0;
+        }));
+        var model = new Command("model", "Inspect architectures") { info };
+        return model;
+    }
+}
