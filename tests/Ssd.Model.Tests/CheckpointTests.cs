@@ -168,7 +168,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(3, imported.NumClasses);
         var sd = imported.Network.state_dict();
         Assert.Equal([6L * 3, 576, 1, 1], sd["conf.0.3.weight"].shape);
-        Assert.True(source.state_dict()["feature_extractor.features.3.conv.1.0.weight"].equal(sd["feature_extractor.features.3.conv.1.0.weight"]).all().item<bool>());
+        Assert.True(source.state_dict()["feature_extractor.feature_extractor.3.conv.1.0.weight"].equal(sd["feature_extractor.feature_extractor.3.conv.1.0.weight"]).all().item<bool>());
         Assert.True(source.state_dict()["loc.4.3.weight"].equal(sd["loc.4.3.weight"]).all().item<bool>());
         // The depthwise part of a class head has the same shape for any class count and is kept.
         Assert.True(source.state_dict()["conf.1.0.weight"].equal(sd["conf.1.0.weight"]).all().item<bool>());

@@ -58,12 +58,16 @@ public class NetworkTests
     {
         using var net = SsdArchitecture.SsdLiteMobileNetV2.CreateNetwork(81);
         var sd = net.state_dict();
-        Assert.Equal([576L, 96, 1, 1], sd["feature_extractor.features.14.conv.0.0.weight"].shape);
-        Assert.Equal([1280L, 320, 1, 1], sd["feature_extractor.features.18.0.weight"].shape);
+        Assert.Equal([576L, 96, 1, 1], sd["feature_extractor.feature_extractor.14.conv.0.0.weight"].shape);
+        Assert.Equal([1280L, 320, 1, 1], sd["feature_extractor.feature_extractor.18.0.weight"].shape);
         Assert.Equal([256L, 1280, 1, 1], sd["additional_blocks.0.conv.0.0.weight"].shape);
         Assert.Equal([576L, 1, 3, 3], sd["loc.0.0.weight"].shape);
         Assert.Equal([24L, 576, 1, 1], sd["loc.0.3.weight"].shape);
-        Assert.Equal([6L * 81, 64, 1, 1], sd["conf.5.weight"].shape);
+        Assert.Equal([576L], sd["loc.0.0.bias"].shape);
+        Assert.Equal([6L * 81, 64, 1, 1], sd["conf.5.3.weight"].shape);
+        // SSD-pytorch's seventh head: a plain 1x1 conv its checkpoints hold and its forward never runs.
+        Assert.Equal([6L * 81, 64, 1, 1], sd["conf.6.weight"].shape);
+        Assert.Equal([24L], sd["loc.6.bias"].shape);
     }
 
     [Fact]

@@ -5,7 +5,8 @@ using static TorchSharp.torch.nn;
 namespace Ssd.Model.Networks;
 
 /// <summary>
-/// The SSDLite backbone: torchvision MobileNetV2 <c>features</c> (held as <c>feature_extractor.features.&lt;i&gt;</c>).
+/// The SSDLite backbone: torchvision MobileNetV2 <c>features</c>, held as <c>feature_extractor.&lt;i&gt;</c> as
+/// SSD-pytorch names it (so its keys read <c>feature_extractor.feature_extractor.&lt;i&gt;</c> in the detector).
 /// <c>x: [N, 3, 300, 300]</c> to two maps: block 14's expansion output <c>[N, 576, 19, 19]</c> and the
 /// last features output <c>[N, 1280, 10, 10]</c>.
 /// </summary>
@@ -19,7 +20,7 @@ internal sealed class MobileNetV2Backbone : Module<Tensor, Tensor[]>
         [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)];
 
 #pragma warning disable IDE1006 // field names are the state-dict keys
-    private readonly Sequential features;
+    private readonly Sequential feature_extractor;
 #pragma warning restore IDE1006
     private readonly Module<Tensor, Tensor>[] _blocks;
 
@@ -37,7 +38,7 @@ internal sealed class MobileNetV2Backbone : Module<Tensor, Tensor[]>
         }
         layers.Add((Name(layers.Count), MobileNetV2Blocks.ConvBnRelu6(input, 1280, 1)));
         _blocks = layers.Select(l => l.Item2).ToArray();
-        features = Sequential(layers);
+        feature_extractor = Sequential(layers);
         RegisterComponents();
     }
 

@@ -13,20 +13,28 @@ internal static class SsdLiteMobileNetV2
     public static SsdNetwork Create(int numClasses, IReadOnlyList<int> boxesPerCell)
     {
         var extras = Extras.Select(e => (Module<Tensor, Tensor>)new InvertedResidual(e.Input, e.Output, 2, e.Expand));
-        var locs = MapChannels.Select((ch, i) => Head(ch, boxesPerCell[i] * 4, i == MapChannels.Length - 1)).ToArray();
-        var confs = MapChannels.Select((ch, i) => Head(ch, boxesPerCell[i] * numClasses, i == MapChannels.Length - 1)).ToArray();
+        var locs = Heads(boxesPerCell, 4);
+        var confs = Heads(boxesPerCell, numClasses);
         var net = new SsdNetwork(new MobileNetV2Backbone(), extras, locs, confs, numClasses);
         net.InitialiseHeadsAndExtras();
         return net;
     }
 
-    /// <summary>Separable conv head (3x3 depthwise, BN, ReLU6, 1x1 pointwise); the last map gets a plain 1x1 conv.</summary>
-    private static Module<Tensor, Tensor> Head(int input, int output, bool last) =>
-        last
-            ? Conv2d(input, output, 1)
-            : Sequential(
-                ("0", Conv2d(input, input, 3, padding: 1, groups: input)),
-                ("1", BatchNorm2d(input)),
-                ("2", ReLU6(inplace: true)),
-                ("3", Conv2d(input, output, 1)));
+    /// <summary>
+    /// The heads as SSD-pytorch builds them, so its checkpoints load by name: one separable conv
+    /// (3x3 depthwise with bias, BN, ReLU6, 1x1 pointwise) per map, six in all, and a seventh plain 1x1
+    /// conv on the last map's 64 channels. The forward pass pairs the six maps with the first six heads
+    /// only; the seventh is kept because published checkpoints hold its weights (SPEC.md's "the last map
+    /// a plain 1x1 conv" describes that module, which the reference never runs).
+    /// </summary>
+    private static List<Module<Tensor, Tensor>> Heads(IReadOnlyList<int> boxesPerCell, int valuesPerBox)
+    {
+        var heads = MapChannels.Select((ch, i) => (Module<Tensor, Tensor>)Sequential(
+            ("0", Conv2d(ch, ch, 3, padding: 1, groups: ch)),
+            ("1", BatchNorm2d(ch)),
+            ("2", ReLU6()),
+            ("3", Conv2d(ch, boxesPerCell[i] * valuesPerBox, 1)))).ToList();
+        heads.Add(Conv2d(MapChannels[^1], boxesPerCell[^1] * valuesPerBox, 1));
+        return heads;
+    }
 }

@@ -59,6 +59,7 @@ public sealed class SsdNetwork : Module<Tensor, (Tensor Locs, Tensor Confs)>
         long n = images.shape[0];
         var locs = new Tensor[maps.Count];
         var confs = new Tensor[maps.Count];
+        // Heads pair with maps by index; a head without a map (SSD-pytorch's SSDLite keeps one) never runs.
         for (int i = 0; i < maps.Count; i++)
         {
             locs[i] = loc[i].forward(maps[i]).view(n, 4, -1);
