@@ -35,37 +35,50 @@ public static class ModelFile
         TensorBlobFile.Write(path, header, tensors);
     }
 
-    /// <summary>Reads a model file into a new CPU model in float32.</summary>
+    /// <summary>Reads a model file (or a training checkpoint's model) into a new CPU model in float32.</summary>
     public static SsdModel Load(string path)
     {
         var (header, tensors) = TensorBlobFile.Read(path);
         try
         {
-            if ((string?)header["format"] != Format) throw new CheckpointException($"{path}: not an ssdstream model file (format '{header["format"]}')");
-            int version = (int?)header["version"] ?? 0;
-            if (version != Version) throw new CheckpointException($"{path}: model file version {version}; this build reads version {Version}");
-            var archName = (string?)header["architecture"] ?? throw new CheckpointException($"{path}: no architecture in the header");
-            SsdArchitecture arch;
-            try { arch = SsdArchitecture.Parse(archName); }
-            catch (ArgumentException e) { throw new CheckpointException($"{path}: {e.Message}", e); }
-            var names = header["class_names"]?.AsArray().Select(n => (string)n!).ToArray()
-                ?? throw new CheckpointException($"{path}: no class_names in the header");
-            var model = SsdModel.Create(arch, names);
-            try
+            var format = (string?)header["format"];
+            return format switch
             {
-                StateDictLoader.Load(model.Network, tensors, path);
-            }
-            catch
-            {
-                model.Dispose();
-                throw;
-            }
-            return model;
+                Format => FromHeaderAndTensors(path, header, tensors, ""),
+                TrainingCheckpoint.Format => FromHeaderAndTensors(path, header, tensors, TrainingCheckpoint.ModelPrefix),
+                _ => throw new CheckpointException($"{path}: not an ssdstream model file (format '{format}')"),
+            };
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
+    }
+
+    /// <summary>Builds a model from a file's header and its tensors named <paramref name="prefix"/> + state-dict key.</summary>
+    internal static SsdModel FromHeaderAndTensors(string path, JsonObject header, IReadOnlyDictionary<string, Tensor> tensors, string prefix)
+    {
+        int version = (int?)header["version"] ?? 0;
+        if (version != Version) throw new CheckpointException($"{path}: file version {version}; this build reads version {Version}");
+        var archName = (string?)header["architecture"] ?? throw new CheckpointException($"{path}: no architecture in the header");
+        SsdArchitecture arch;
+        try { arch = SsdArchitecture.Parse(archName); }
+        catch (ArgumentException e) { throw new CheckpointException($"{path}: {e.Message}", e); }
+        var names = header["class_names"]?.AsArray().Select(n => (string)n!).ToArray()
+            ?? throw new CheckpointException($"{path}: no class_names in the header");
+        var state = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+        var model = SsdModel.Create(arch, names);
+        try
+        {
+            StateDictLoader.Load(model.Network, state, path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
     }
 
     /// <summary>The header of a model file (architecture, classes, metadata) without loading the weights.</summary>

@@ -15,10 +15,13 @@ namespace Ssd.Model.Inference;
 public sealed class SsdDetector : IDisposable
 {
     private readonly DetectionPostProcessor _postProcessor;
+    private readonly bool _ownsModel;
 
-    /// <param name="model">Moved to the device and set to eval mode; the detector takes ownership.</param>
-    public SsdDetector(SsdModel model, ComputeDevice device, PostProcessOptions options)
+    /// <param name="model">Moved to the device and set to eval mode.</param>
+    /// <param name="ownsModel">Whether disposing the detector disposes the model.</param>
+    public SsdDetector(SsdModel model, ComputeDevice device, PostProcessOptions options, bool ownsModel = true)
     {
+        _ownsModel = ownsModel;
         Model = model;
         Device = device;
         _postProcessor = new DetectionPostProcessor(model.DefaultBoxes, options);
@@ -63,5 +66,8 @@ public sealed class SsdDetector : IDisposable
         return result;
     }
 
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        if (_ownsModel) Model.Dispose();
+    }
 }

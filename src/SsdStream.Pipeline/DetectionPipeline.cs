@@ -1,0 +1,133 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using SsdStream.Pipeline.Frames;
+using SsdStream.Pipeline.Metrics;
+using SsdStream.Pipeline.Processing;
+using SsdStream.Pipeline.Sources;
+
+namespace SsdStream.Pipeline;
+
+/// <summary>One camera of the pipeline: how to open it and what to keep of its detections.</summary>
+/// <param name="Id">Camera name, used in topics, metrics and paths.</param>
+/// <param name="SourceFactory">Opens a new connection (called again on every reconnect).</param>
+/// <param name="QueueCapacity">Newest frames kept waiting for inference; older ones are dropped and counted.</param>
+public sealed record CameraDefinition(
+    string Id,
+    Func<IFrameSource> SourceFactory,
+    DetectionFilter Filter,
+    ReconnectPolicy Reconnect,
+    TimeSpan StallTimeout,
+    int QueueCapacity = 2);
+
+/// <summary>
+/// The real-time detection pipeline: one <see cref="ResilientCamera"/> per camera writing into
+/// <see cref="FrameQueues"/>; one <see cref="InferenceWorker"/> owning the model; a
+/// <see cref="ResultBroadcaster"/> handing results to subscribers (publisher, recorder, tests). Frames
+/// themselves can be tapped per camera for recording. Stopping closes the cameras first, lets the worker
+/// finish the frames already queued, then completes every subscriber.
+/// </summary>
+public sealed class DetectionPipeline : IAsyncDisposable
+{
+    private readonly IReadOnlyList<CameraDefinition> _cameras;
+    private readonly FrameQueues _queues = new();
+    private readonly Dictionary<string, FrameFanOut> _fanOuts = new(StringComparer.Ordinal);
+    private readonly Channel<FrameResult> _results = Channel.CreateBounded<FrameResult>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
+    private readonly ResultBroadcaster _broadcaster = new();
+    private readonly InferenceWorker _worker;
+    private readonly List<ResilientCamera> _resilientCameras = [];
+    private readonly CancellationTokenSource _cameraStop = new();
+    private readonly CancellationTokenSource _hardStop = new();
+    private Task _camerasTask = Task.CompletedTask;
+    private Task _broadcastTask = Task.CompletedTask;
+    private bool _started;
+
+    public DetectionPipeline(IReadOnlyList<CameraDefinition> cameras, Func<IBatchDetector> detectorFactory, BatchingOptions batching, PipelineMetrics metrics, ILoggerFactory loggers)
+    {
+        if (cameras.Count == 0) throw new ArgumentException("the pipeline needs at least one camera", nameof(cameras));
+        var duplicate = cameras.GroupBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate != null) throw new ArgumentException($"camera id '{duplicate.Key}' is used twice", nameof(cameras));
+        _cameras = cameras;
+        Metrics = metrics;
+        var filters = cameras.ToDictionary(c => c.Id, c => c.Filter, StringComparer.Ordinal);
+        _worker = new InferenceWorker(_queues, _results.Writer, detectorFactory, batching,
+            id => filters.TryGetValue(id, out var f) ? f : DetectionFilter.Default, metrics, loggers.CreateLogger<InferenceWorker>());
+        foreach (var c in cameras)
+        {
+            var counters = metrics.Camera(c.Id);
+            _fanOuts[c.Id] = new FrameFanOut(_queues.AddCamera(c.Id, c.QueueCapacity, counters));
+            _resilientCameras.Add(new ResilientCamera(c.Id, c.SourceFactory, c.Reconnect, c.StallTimeout, counters, loggers.CreateLogger<ResilientCamera>()));
+        }
+    }
+
+    public PipelineMetrics Metrics { get; }
+
+    public IReadOnlyList<ResilientCamera> Cameras => _resilientCameras;
+
+    /// <summary>The inference worker (its <see cref="InferenceWorker.LastBatchTime"/> shows progress).</summary>
+    public InferenceWorker Worker => _worker;
+
+    /// <summary>Completes when every stage has finished (faulted if inference failed).</summary>
+    public Task Completion => Task.WhenAll(_camerasTask, _worker.Completion, _broadcastTask);
+
+    /// <summary>Subscribes to results; call before <see cref="StartAsync"/> to see every one.</summary>
+    public ResultBroadcaster.Subscription SubscribeResults(string name, int capacity = 1024) => _broadcaster.Subscribe(name, capacity);
+
+    /// <summary>
+    /// A tap on a camera's frames (shared handles the reader must dispose), bounded to
+    /// <paramref name="capacity"/> frames; when the reader falls behind, the oldest are dropped, disposed and
+    /// reported to <paramref name="onDrop"/>. Call before <see cref="StartAsync"/>.
+    /// </summary>
+    public ChannelReader<Frame> TapFrames(string cameraId, int capacity, Action? onDrop = null)
+    {
+        if (_started) throw new InvalidOperationException("frame taps must be added before the pipeline starts");
+        if (!_fanOuts.TryGetValue(cameraId, out var fanOut)) throw new ArgumentException($"no camera '{cameraId}'", nameof(cameraId));
+        var channel = DropOldestChannel.Create<Frame>(capacity, _ => onDrop?.Invoke());
+        fanOut.AddTap(channel.Writer);
+        return channel.Reader;
+    }
+
+    /// <summary>Loads the model on the worker thread, then opens the cameras. Throws if the model cannot be loaded.</summary>
+    public async Task StartAsync(CancellationToken cancellation = default)
+    {
+        if (_started) throw new InvalidOperationException("already started");
+        _started = true;
+        _worker.Start(_hardStop.Token);
+        _broadcastTask = Task.Run(() => _broadcaster.RunAsync(_results.Reader, _hardStop.Token), CancellationToken.None);
+        await _worker.Ready.WaitAsync(cancellation).ConfigureAwait(false);
+        _camerasTask = Task.WhenAll(_resilientCameras.Select(c =>
+            Task.Run(() => c.RunAsync(_fanOuts[c.CameraId], _cameraStop.Token), CancellationToken.None)));
+    }
+
+    /// <summary>
+    /// Closes the cameras, lets inference finish the queued frames and completes the subscribers; after
+    /// <paramref name="timeout"/> everything is cut off.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        await _cameraStop.CancelAsync().ConfigureAwait(false);
+        var all = Completion;
+        if (await Task.WhenAny(all, Task.Delay(timeout)).ConfigureAwait(false) != all)
+        {
+            await _hardStop.CancelAsync().ConfigureAwait(false);
+        }
+        try
+        {
+            await all.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A source stuck in a native read; the process is ending anyway.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_started && !Completion.IsCompleted)
+        {
+            try { await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OutOfMemoryException) { }
+        }
+        _cameraStop.Dispose();
+        _hardStop.Dispose();
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Ssd.Model.Devices;
+using SsdStream.Pipeline.Frames;
+using SsdStream.Pipeline.Metrics;
+using SsdStream.Pipeline.Results;
+
+namespace SsdStream.Pipeline.Processing;
+
+/// <summary>Batching limits of the inference worker.</summary>
+/// <param name="MaxBatch">Most frames per batch.</param>
+/// <param name="MaxWait">How long to wait for more frames once one is there, to fill a batch.</param>
+/// <param name="TorchThreads">torch's intra-op threads (0: libtorch's default).</param>
+public sealed record BatchingOptions(int MaxBatch = 8, TimeSpan MaxWait = default, int TorchThreads = 0);
+
+/// <summary>
+/// The one long-lived thread that owns the model: takes fair batches of the newest frames from
+/// <see cref="FrameQueues"/>, preprocesses them, runs the detector (each batch in its own dispose scope
+/// inside the detector; no await happens while a scope is open), filters the detections per camera and
+/// writes one <see cref="FrameResult"/> per frame. Completes its writer when it stops.
+/// </summary>
+public sealed partial class InferenceWorker
+{
+    private readonly FrameQueues _input;
+    private readonly ChannelWriter<FrameResult> _output;
+    private readonly Func<IBatchDetector> _detectorFactory;
+    private readonly BatchingOptions _options;
+    private readonly Func<string, DetectionFilter> _filters;
+    private readonly PipelineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public InferenceWorker(FrameQueues input, ChannelWriter<FrameResult> output, Func<IBatchDetector> detectorFactory,
+        BatchingOptions options, Func<string, DetectionFilter> filters, PipelineMetrics metrics, ILogger logger)
+    {
+        if (options.MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatch, "batch size must be at least 1");
+        _input = input;
+        _output = output;
+        _detectorFactory = detectorFactory;
+        _options = options;
+        _filters = filters;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>Completes when the worker has stopped (faulted if the detector failed).</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Completes once the model is loaded and the worker waits for frames (faulted if loading failed).</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>Time of the last finished batch; the watchdog reads it as a sign of progress.</summary>
+    public DateTimeOffset LastBatchTime { get; private set; } = DateTimeOffset.UtcNow;
+
+    public void Start(CancellationToken cancellation)
+    {
+        var thread = new Thread(() => Run(cancellation)) { Name = "ssdstream-inference", IsBackground = true };
+        thread.Start();
+    }
+
+    private void Run(CancellationToken cancellation)
+    {
+        IBatchDetector? detector = null;
+        try
+        {
+            TorchRuntime.Initialise(_options.TorchThreads);
+            detector = _detectorFactory();
+            _ready.TrySetResult();
+            var batch = new List<Frame>(_options.MaxBatch);
+            int length = detector.Preprocessor.ImageLength;
+            var input = new float[_options.MaxBatch * length];
+            while (!cancellation.IsCancellationRequested)
+            {
+                if (!_input.WaitForFramesAsync(cancellation).GetAwaiter().GetResult()) break;
+                if (_options.MaxWait > TimeSpan.Zero && _input.Count < _options.MaxBatch)
+                {
+                    var deadline = Stopwatch.StartNew();
+                    while (_input.Count < _options.MaxBatch && deadline.Elapsed < _options.MaxWait && !cancellation.IsCancellationRequested)
+                    {
+                        Thread.Sleep(1);
+                    }
+                }
+                batch.Clear();
+                int n = _input.TakeBatch(_options.MaxBatch, batch);
+                if (n == 0) continue;
+                var results = RunBatch(detector, batch, input, length);
+                foreach (var r in results)
+                {
+                    while (!_output.TryWrite(r))
+                    {
+                        if (!_output.WaitToWriteAsync(cancellation).AsTask().GetAwaiter().GetResult()) return;
+                    }
+                }
+                LastBatchTime = DateTimeOffset.UtcNow;
+            }
+            _completion.TrySetResult();
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            _completion.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            LogFailed(_logger, e);
+            _ready.TrySetException(e);
+            _completion.TrySetException(e);
+        }
+        finally
+        {
+            _ready.TrySetResult();
+            _input.Drain();
+            detector?.Dispose();
+            _output.TryComplete();
+        }
+    }
+
+    private List<FrameResult> RunBatch(IBatchDetector detector, List<Frame> batch, float[] input, int length)
+    {
+        var clock = Stopwatch.StartNew();
+        var meta = new (string Camera, long Sequence, DateTimeOffset Time, int W, int H)[batch.Count];
+        try
+        {
+            for (int k = 0; k < batch.Count; k++)
+            {
+                var f = batch[k];
+                meta[k] = (f.CameraId, f.Sequence, f.CaptureTime, f.Width, f.Height);
+                detector.Preprocessor.Write(f.Image, input.AsSpan(k * length, length));
+            }
+        }
+        finally
+        {
+            foreach (var f in batch) f.Dispose();
+        }
+        var detections = detector.Detect(input, batch.Count);
+        var elapsed = clock.Elapsed;
+        var now = DateTimeOffset.UtcNow;
+        _metrics.RecordBatch(batch.Count, elapsed);
+        var share = elapsed / batch.Count;
+        var results = new List<FrameResult>(batch.Count);
+        for (int k = 0; k < batch.Count; k++)
+        {
+            var (camera, sequence, time, w, h) = meta[k];
+            var pixels = PixelDetection.FromNormalised(detections[k], w, h, detector.Label);
+            var kept = _filters(camera).Apply(pixels);
+            var result = new FrameResult(camera, sequence, time, w, h, kept, now, elapsed, batch.Count, detector.ModelName);
+            _metrics.Camera(camera).AddProcessed(share);
+            _metrics.RecordLatency(camera, result.Latency);
+            results.Add(result);
+        }
+        return results;
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "inference stopped")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,166 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using SsdStream.Pipeline.Frames;
+using SsdStream.Pipeline.Metrics;
+
+namespace SsdStream.Pipeline.Sources;
+
+/// <summary>
+/// Keeps one camera streaming: opens its source, hands every frame (with an increasing sequence number)
+/// to the output channel, and when the stream ends, breaks or stalls (no frame within the stall
+/// timeout) reconnects with exponential backoff and jitter. It reports each state change. A file that
+/// ends without looping stops the camera. Losing this camera never touches another.
+/// </summary>
+public sealed partial class ResilientCamera
+{
+    private readonly Func<IFrameSource> _sourceFactory;
+    private readonly ReconnectPolicy _policy;
+    private readonly TimeSpan _stallTimeout;
+    private readonly CameraCounters _counters;
+    private readonly ILogger _logger;
+    private readonly Random _random = new();
+    private long _sequence;
+
+    public ResilientCamera(string cameraId, Func<IFrameSource> sourceFactory, ReconnectPolicy policy, TimeSpan stallTimeout, CameraCounters counters, ILogger logger)
+    {
+        if (stallTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(stallTimeout), stallTimeout, "stall timeout must be positive");
+        CameraId = cameraId;
+        _sourceFactory = sourceFactory;
+        _policy = policy;
+        _stallTimeout = stallTimeout;
+        _counters = counters;
+        _logger = logger;
+    }
+
+    public string CameraId { get; }
+
+    public CameraState State => _counters.State;
+
+    /// <summary>Raised on every state change, on the camera's own task.</summary>
+    public event Action<CameraStateChange>? StateChanged;
+
+    /// <summary>Frames per second of the current source, when known.</summary>
+    public double? FramesPerSecond { get; private set; }
+
+    /// <summary>
+    /// Streams into <paramref name="output"/> until cancelled or the source ends for good; completes the
+    /// writer when it returns.
+    /// </summary>
+    public async Task RunAsync(ChannelWriter<Frame> output, CancellationToken cancellation)
+    {
+        int attempt = 0;
+        try
+        {
+            while (!cancellation.IsCancellationRequested)
+            {
+                var source = _sourceFactory();
+                SetState(CameraState.Connecting, $"opening {source.Description}");
+                string reason;
+                try
+                {
+                    bool streamed = await StreamAsync(source, output, cancellation).ConfigureAwait(false);
+                    if (streamed) attempt = 0;
+                    if (source is VideoCaptureFrameSource { EndIsFinal: true })
+                    {
+                        SetState(CameraState.Stopped, "end of file");
+                        return;
+                    }
+                    reason = "end of stream";
+                }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (StallException e)
+                {
+                    if (e.Streamed) attempt = 0;
+                    reason = $"no frame for {_stallTimeout.TotalSeconds:0.#} s";
+                }
+                catch (FrameSourceException e)
+                {
+                    reason = e.Message;
+                }
+                var delay = _policy.Delay(attempt++, _random);
+                SetState(CameraState.BackingOff, $"{reason}; reconnecting in {delay.TotalSeconds:0.0} s");
+                try
+                {
+                    await Task.Delay(delay, cancellation).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                _counters.AddReconnect();
+            }
+            SetState(CameraState.Stopped, "stopped");
+        }
+        finally
+        {
+            output.TryComplete();
+        }
+    }
+
+    /// <summary>Reads frames until the source ends; throws <see cref="StallException"/> when none arrives in time. Returns whether any frame arrived.</summary>
+    private async Task<bool> StreamAsync(IFrameSource source, ChannelWriter<Frame> output, CancellationToken cancellation)
+    {
+        using var sourceCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var frames = source.ReadAsync(sourceCancellation.Token).GetAsyncEnumerator(sourceCancellation.Token);
+        bool streamed = false;
+        try
+        {
+            while (true)
+            {
+                var next = frames.MoveNextAsync().AsTask();
+                // Opening may take the source's own open timeout; afterwards frames must keep coming.
+                var limit = streamed ? _stallTimeout : _stallTimeout + TimeSpan.FromSeconds(15);
+                var finished = await Task.WhenAny(next, Task.Delay(limit, cancellation)).ConfigureAwait(false);
+                if (finished != next)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    sourceCancellation.Cancel();
+                    _ = next.ContinueWith(t => { if (t.IsCompletedSuccessfully && t.Result) frames.Current.Image.Dispose(); }, TaskScheduler.Default);
+                    throw new StallException(streamed);
+                }
+                if (!await next.ConfigureAwait(false)) return streamed;
+                var image = frames.Current;
+                if (!streamed)
+                {
+                    streamed = true;
+                    FramesPerSecond = source.FramesPerSecond;
+                    SetState(CameraState.Streaming, $"{source.Description}: {image.Image.Width}x{image.Image.Height}");
+                }
+                _counters.AddFrameIn();
+                var frame = new Frame(CameraId, Interlocked.Increment(ref _sequence), image.CaptureTime, image.Image);
+                if (!output.TryWrite(frame)) frame.Dispose();
+            }
+        }
+        finally
+        {
+            sourceCancellation.Cancel();
+            try
+            {
+                await frames.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or FrameSourceException or InvalidOperationException or NotSupportedException)
+            {
+                // A stalled enumerator may still be inside MoveNextAsync; it cleans up when that returns.
+            }
+        }
+    }
+
+    private void SetState(CameraState state, string reason)
+    {
+        var change = new CameraStateChange(CameraId, state, UrlMasker.Mask(reason), DateTimeOffset.UtcNow);
+        _counters.SetState(change);
+        LogState(_logger, CameraId, state, change.Reason);
+        StateChanged?.Invoke(change);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: {State} ({Reason})")]
+    private static partial void LogState(ILogger logger, string camera, CameraState state, string reason);
+
+    private sealed class StallException(bool streamed) : Exception("stalled")
+    {
+        public bool Streamed { get; } = streamed;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Runtime.CompilerServices;
+using OpenCvSharp;
+
+namespace SsdStream.Pipeline.Sources;
+
+/// <summary>
+/// Video files and V4L2 devices (<c>/dev/video0</c> or an index) through OpenCV's VideoCapture. A file is
+/// read at its own frame rate (as a camera would deliver it) unless <c>realtime</c> is off, and can loop.
+/// </summary>
+public sealed class VideoCaptureFrameSource : IFrameSource
+{
+    private readonly string _path;
+    private readonly bool _loop;
+    private readonly bool _realtime;
+    private readonly double? _maxFps;
+
+    /// <param name="path">A file path, a device path (<c>/dev/videoN</c>) or a device index.</param>
+    /// <param name="loop">Start a file again at its end instead of ending.</param>
+    /// <param name="realtime">Pace a file at its frame rate (devices pace themselves).</param>
+    /// <param name="maxFps">Deliver at most this many frames per second (others are read and dropped).</param>
+    public VideoCaptureFrameSource(string path, bool loop = false, bool realtime = true, double? maxFps = null)
+    {
+        _path = path;
+        _loop = loop;
+        _realtime = realtime;
+        _maxFps = maxFps;
+        IsDevice = int.TryParse(path, out _) || path.StartsWith("/dev/video", StringComparison.Ordinal);
+    }
+
+    public bool IsDevice { get; }
+
+    public string Description => IsDevice ? $"device {_path}" : $"file {_path}";
+
+    public double? FramesPerSecond { get; private set; }
+
+    /// <summary>Whether the end of the stream is the end of the camera (a file that does not loop).</summary>
+    public bool EndIsFinal => !IsDevice && !_loop;
+
+    public async IAsyncEnumerable<CapturedImage> ReadAsync([EnumeratorCancellation] CancellationToken cancellation)
+    {
+        if (!IsDevice && !File.Exists(_path)) throw new FrameSourceException($"{Description}: no such file");
+        var capture = IsDevice && int.TryParse(_path, out int index)
+            ? new VideoCapture(index, VideoCaptureAPIs.V4L2)
+            : IsDevice ? new VideoCapture(_path, VideoCaptureAPIs.V4L2) : new VideoCapture(_path);
+        try
+        {
+            if (!capture.IsOpened()) throw new FrameSourceException($"{Description}: cannot be opened");
+            double fps = capture.Fps;
+            FramesPerSecond = fps is > 0 and < 1000 ? fps : null;
+            var interval = _realtime && !IsDevice && FramesPerSecond is { } f ? TimeSpan.FromSeconds(1 / f) : TimeSpan.Zero;
+            var minGap = _maxFps is { } m and > 0 ? TimeSpan.FromSeconds(1 / m) : TimeSpan.Zero;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var next = TimeSpan.Zero;
+            var lastDelivered = TimeSpan.MinValue;
+            int framesThisPass = 0;
+            while (!cancellation.IsCancellationRequested)
+            {
+                if (interval > TimeSpan.Zero)
+                {
+                    var wait = next - clock.Elapsed;
+                    if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellation).ConfigureAwait(false);
+                    next += interval;
+                    if (clock.Elapsed - next > TimeSpan.FromSeconds(1)) next = clock.Elapsed; // fell far behind: do not burst
+                }
+                var mat = new Mat();
+                bool ok = await Task.Run(() => capture.Read(mat), CancellationToken.None).ConfigureAwait(false);
+                if (!ok || mat.Empty())
+                {
+                    mat.Dispose();
+                    if (!IsDevice && _loop && framesThisPass > 0)
+                    {
+                        capture.Set(VideoCaptureProperties.PosFrames, 0);
+                        framesThisPass = 0;
+                        continue;
+                    }
+                    if (IsDevice) throw new FrameSourceException($"{Description}: stopped delivering frames");
+                    if (framesThisPass == 0) throw new FrameSourceException($"{Description}: holds no frames that can be decoded");
+                    yield break;
+                }
+                framesThisPass++;
+                var now = clock.Elapsed;
+                if (minGap > TimeSpan.Zero && now - lastDelivered < minGap)
+                {
+                    mat.Dispose();
+                    continue;
+                }
+                lastDelivered = now;
+                yield return new CapturedImage(mat, DateTimeOffset.UtcNow);
+            }
+        }
+        finally
+        {
+            capture.Dispose();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using SsdStream.Pipeline.Frames;
+using SsdStream.Pipeline.Metrics;
+using SsdStream.Pipeline.Sources;
+
+namespace SsdStream.Pipeline.Tests;
+
+public sealed class CameraSourceTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ssd-src-").FullName;
+    private readonly PipelineMetrics _metrics = new();
+
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static readonly ReconnectPolicy Fast = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+
+    private ResilientCamera Camera(string id, Func<IFrameSource> source, TimeSpan stall, ConcurrentQueue<CameraStateChange> states)
+    {
+        var camera = new ResilientCamera(id, source, Fast, stall, _metrics.Camera(id), NullLogger.Instance);
+        camera.StateChanged += states.Enqueue;
+        return camera;
+    }
+
+    [Fact]
+    public async Task VideoFile_DeliversEveryFrameInOrder_ThenStops()
+    {
+        var path = TestMedia.WriteVideo(_dir, 30);
+        var states = new ConcurrentQueue<CameraStateChange>();
+        var camera = Camera("file", () => new VideoCaptureFrameSource(path, loop: false, realtime: false), TimeSpan.FromSeconds(5), states);
+        var channel = Channel.CreateUnbounded<Frame>();
+        await camera.RunAsync(channel.Writer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var frames = new List<Frame>();
+        await foreach (var f in channel.Reader.ReadAllAsync()) frames.Add(f);
+        Assert.Equal(30, frames.Count);
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), frames.Select(f => f.Sequence));
+        Assert.All(frames, f => Assert.Equal((320, 240), (f.Width, f.Height)));
+        Assert.True(frames.Zip(frames.Skip(1)).All(p => p.First.CaptureTime <= p.Second.CaptureTime));
+        foreach (var f in frames) f.Dispose();
+        Assert.Equal(CameraState.Stopped, camera.State);
+        Assert.Equal([CameraState.Connecting, CameraState.Streaming, CameraState.Stopped], states.Select(s => s.State));
+    }
+
+    [Fact]
+    public async Task VideoFile_InRealtime_IsPacedAtItsFrameRate()
+    {
+        var path = TestMedia.WriteVideo(_dir, 20, fps: 20);
+        var camera = Camera("paced", () => new VideoCaptureFrameSource(path, realtime: true), TimeSpan.FromSeconds(5), new());
+        var channel = Channel.CreateUnbounded<Frame>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await camera.RunAsync(channel.Writer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.8, 3);
+        while (channel.Reader.TryRead(out var f)) f.Dispose();
+    }
+
+    [Fact]
+    public async Task VideoFile_Looping_KeepsStreamingWithIncreasingSequence()
+    {
+        var path = TestMedia.WriteVideo(_dir, 10);
+        var camera = Camera("loop", () => new VideoCaptureFrameSource(path, loop: true, realtime: false), TimeSpan.FromSeconds(5), new());
+        var channel = Channel.CreateUnbounded<Frame>();
+        using var cts = new CancellationTokenSource();
+        var run = camera.RunAsync(channel.Writer, cts.Token);
+        var seen = new List<long>();
+        await foreach (var f in channel.Reader.ReadAllAsync())
+        {
+            seen.Add(f.Sequence);
+            f.Dispose();
+            if (seen.Count == 35) cts.Cancel();
+        }
+        await run;
+        Assert.True(seen.Count >= 35);
+        Assert.Equal(seen.Order(), seen);
+    }
+
+    [Fact]
+    public async Task MissingFile_BacksOffAndRetries()
+    {
+        var states = new ConcurrentQueue<CameraStateChange>();
+        var camera = Camera("missing", () => new VideoCaptureFrameSource(Path.Combine(_dir, "nope.mp4")), TimeSpan.FromSeconds(5), states);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await camera.RunAsync(Channel.CreateUnbounded<Frame>().Writer, cts.Token);
+        var backoffs = states.Where(s => s.State == CameraState.BackingOff).ToList();
+        Assert.True(backoffs.Count >= 2);
+        Assert.Contains("no such file", backoffs[0].Reason);
+        Assert.True(_metrics.Camera("missing").Reconnects >= 1);
+    }
+
+    [Fact]
+    public async Task Rtsp_ServerDropsOut_SourceBacksOffThenStreamsAgain()
+    {
+        using var server = new RtspTestServer();
+        var states = new ConcurrentQueue<CameraStateChange>();
+        var camera = Camera("rtsp", () => new FfmpegFrameSource(new FfmpegSourceOptions(server.Url), NullLogger.Instance), TimeSpan.FromSeconds(3), states);
+        var channel = Channel.CreateUnbounded<Frame>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = camera.RunAsync(channel.Writer, cts.Token);
+
+        var before = await ReadFrames(channel.Reader, 10, cts.Token);
+        Assert.Equal((server.Width, server.Height), (before[0].Width, before[0].Height));
+        server.Kill();
+        await WaitForState(states, CameraState.BackingOff, cts.Token);
+        while (channel.Reader.TryRead(out var stale)) { before.Add(stale); }
+        server.Start();
+        await WaitForState(states, CameraState.Streaming, cts.Token, after: CameraState.BackingOff);
+        var after = await ReadFrames(channel.Reader, 10, cts.Token);
+        cts.Cancel();
+        await run;
+
+        Assert.True(after[0].Sequence > before[^1].Sequence);
+        var all = before.Concat(after).Select(f => f.Sequence).ToList();
+        Assert.Equal(all.Order(), all);
+        Assert.True(_metrics.Camera("rtsp").Reconnects >= 1);
+        Assert.Equal(CameraState.Stopped, camera.State);
+        foreach (var f in before.Concat(after)) f.Dispose();
+        while (channel.Reader.TryRead(out var f)) f.Dispose();
+    }
+
+    [Fact]
+    public async Task Rtsp_StalledStream_IsDetectedWithinTheStallTimeout()
+    {
+        using var server = new RtspTestServer();
+        var stall = TimeSpan.FromSeconds(2);
+        var states = new ConcurrentQueue<CameraStateChange>();
+        var camera = Camera("stall", () => new FfmpegFrameSource(new FfmpegSourceOptions(server.Url), NullLogger.Instance), stall, states);
+        var channel = Channel.CreateUnbounded<Frame>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = camera.RunAsync(channel.Writer, cts.Token);
+        var frames = await ReadFrames(channel.Reader, 10, cts.Token);
+
+        server.Pause(); // the server process lives on, its socket stays open, no frame comes
+        var paused = DateTimeOffset.UtcNow;
+        var backoff = await WaitForState(states, CameraState.BackingOff, cts.Token);
+        // The last frame may still be on its way when the server stops: allow one frame interval and scheduling slack.
+        Assert.InRange((backoff.Time - paused).TotalSeconds, stall.TotalSeconds - 0.5, stall.TotalSeconds + 1.0);
+        Assert.Contains("no frame for 2 s", backoff.Reason);
+
+        server.Resume();
+        await WaitForState(states, CameraState.Streaming, cts.Token, after: CameraState.BackingOff);
+        cts.Cancel();
+        await run;
+        foreach (var f in frames) f.Dispose();
+        while (channel.Reader.TryRead(out var f)) f.Dispose();
+    }
+
+    [Fact]
+    public void UrlMasker_HidesPasswords()
+    {
+        Assert.Equal("rtsp://admin:***@10.0.0.5:554/h264", UrlMasker.Mask("rtsp://admin:hunter2@10.0.0.5:554/h264"));
+        Assert.Equal("opening rtsp://u:***@cam/x now", UrlMasker.Mask("opening rtsp://u:p%40ss@cam/x now"));
+        Assert.Equal("rtsp://cam/x", UrlMasker.Mask("rtsp://cam/x"));
+        Assert.Equal("error at *** and rtsp://u:***@h/", UrlMasker.MaskIn("error at hunter2 and rtsp://u:hunter2@h/", "rtsp://u:hunter2@h/"));
+    }
+
+    [Fact]
+    public void Ffmpeg_CommandLine_HasTransportInputArgumentsAndFpsCap()
+    {
+        var source = new FfmpegFrameSource(new FfmpegSourceOptions("rtsp://cam/x", "udp", ["-hwaccel", "vaapi"], 5), NullLogger.Instance);
+        var args = string.Join(' ', source.Arguments());
+        Assert.Contains("-rtsp_transport udp", args);
+        Assert.Contains("-hwaccel vaapi -i rtsp://cam/x", args);
+        Assert.Contains("-vf fps=5", args);
+        Assert.EndsWith("-f rawvideo -pix_fmt bgr24 pipe:1", args);
+    }
+
+    internal static async Task<List<Frame>> ReadFrames(ChannelReader<Frame> reader, int count, CancellationToken cancellation)
+    {
+        var frames = new List<Frame>();
+        while (frames.Count < count) frames.Add(await reader.ReadAsync(cancellation));
+        return frames;
+    }
+
+    internal static async Task<CameraStateChange> WaitForState(ConcurrentQueue<CameraStateChange> states, CameraState state, CancellationToken cancellation, CameraState? after = null)
+    {
+        while (true)
+        {
+            var list = states.ToList();
+            int from = after is null ? 0 : list.FindLastIndex(s => s.State == after) + 1;
+            var hit = list.Skip(from).FirstOrDefault(s => s.State == state);
+            if (hit != null && (after is null || from > 0)) return hit;
+            await Task.Delay(50, cancellation);
+        }
+    }
+}
