@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using SsdStream.Pipeline.Metrics;
+using SsdStream.Pipeline.Processing;
+using SsdStream.Pipeline.Sources;
+
+namespace SsdStream.Pipeline.Tests;
+
+public sealed class DetectionPipelineTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ssd-pipe-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly ReconnectPolicy Fast = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+
+    [Fact]
+    public async Task SlowInference_KeepsTheQueueBounded_ProcessesTheNewestFrames_AndCountsDrops()
+    {
+        // 30 fps camera, a detector that needs 200 ms per batch of at most 1: about 5 of 6 frames must go.
+        var path = TestMedia.WriteVideo(_dir, 60, fps: 30);
+        using var metrics = new PipelineMetrics();
+        var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, loop: true, realtime: true),
+            DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5), QueueCapacity: 2);
+        var detector = new FakeDetector(TimeSpan.FromMilliseconds(200));
+        await using var pipeline = new DetectionPipeline([camera], () => detector, new BatchingOptions(MaxBatch: 1), metrics, NullLoggerFactory.Instance);
+        var results = pipeline.SubscribeResults("test");
+        await pipeline.StartAsync();
+
+        var received = new List<FrameResult>();
+        int maxQueued = 0;
+        var counters = metrics.Camera("cam");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            while (results.Reader.TryRead(out var r)) received.Add(r);
+            // Every captured frame is processed, dropped, waiting (at most the capacity) or in the batch being run.
+            long inFlight = counters.FramesIn - counters.FramesProcessed - counters.FramesDropped;
+            maxQueued = Math.Max(maxQueued, (int)inFlight);
+            await Task.Delay(20);
+        }
+        await pipeline.StopAsync(TimeSpan.FromSeconds(5));
+        while (results.Reader.TryRead(out var r)) received.Add(r);
+
+        Assert.InRange(maxQueued, 0, 2 + 1);
+        Assert.True(counters.FramesDropped > counters.FramesProcessed, $"dropped {counters.FramesDropped}, processed {counters.FramesProcessed}");
+        Assert.Equal(counters.FramesIn, counters.FramesProcessed + counters.FramesDropped);
+        Assert.True(received.Count >= 10);
+        // Newest frames: consecutive results skip the frames that arrived meanwhile, and latency stays
+        // near one inference time instead of growing with the backlog.
+        var gaps = received.Zip(received.Skip(1)).Select(p => p.Second.Sequence - p.First.Sequence).ToList();
+        Assert.True(gaps.Average() >= 4, $"average gap {gaps.Average()}");
+        Assert.All(received.Skip(3), r => Assert.True(r.Latency < TimeSpan.FromMilliseconds(600), $"latency {r.Latency.TotalMilliseconds} ms at #{r.Sequence}"));
+        Assert.All(received, r => Assert.Equal("thing", Assert.Single(r.Detections).Label));
+    }
+
+    [Fact]
+    public async Task TwoCameras_OneDisconnected_TheOtherKeepsGettingResults_AndTheFirstComesBack()
+    {
+        using var server = new RtspTestServer();
+        var path = TestMedia.WriteVideo(_dir, 30, fps: 15);
+        using var metrics = new PipelineMetrics();
+        var states = new ConcurrentQueue<CameraStateChange>();
+        CameraDefinition[] cameras =
+        [
+            new("file", () => new VideoCaptureFrameSource(path, loop: true, realtime: true), DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5)),
+            new("rtsp", () => new FfmpegFrameSource(new FfmpegSourceOptions(server.Url), NullLogger.Instance), DetectionFilter.Default, Fast, TimeSpan.FromSeconds(3)),
+        ];
+        await using var pipeline = new DetectionPipeline(cameras, () => new FakeDetector(), new BatchingOptions(MaxBatch: 4), metrics, NullLoggerFactory.Instance);
+        pipeline.Cameras.Single(c => c.CameraId == "rtsp").StateChanged += states.Enqueue;
+        var results = pipeline.SubscribeResults("test");
+        await pipeline.StartAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        await WaitForResults(results, "rtsp", 5, cts.Token);
+        server.Kill();
+        await CameraSourceTests.WaitForState(states, CameraState.BackingOff, cts.Token);
+        // While the RTSP camera is down, the file camera keeps getting results.
+        var during = await CountResultsFor(results, TimeSpan.FromSeconds(2));
+        Assert.True(during.GetValueOrDefault("file") >= 10, $"file camera got {during.GetValueOrDefault("file")} results while the other was down");
+        Assert.Equal(0, during.GetValueOrDefault("rtsp"));
+        Assert.NotEqual(CameraState.Streaming, pipeline.Cameras.Single(c => c.CameraId == "rtsp").State);
+
+        server.Start();
+        await WaitForResults(results, "rtsp", 5, cts.Token);
+        await pipeline.StopAsync(TimeSpan.FromSeconds(5));
+        Assert.True(metrics.Camera("rtsp").Reconnects >= 1);
+    }
+
+    [Fact]
+    public async Task Filter_AppliesScoreLabelsAndArea()
+    {
+        var filter = new DetectionFilter(MinScore: 0.5f, Exclude: new HashSet<string> { "thing" });
+        var path = TestMedia.WriteVideo(_dir, 5);
+        using var metrics = new PipelineMetrics();
+        var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, realtime: false), filter, Fast, TimeSpan.FromSeconds(5));
+        await using var pipeline = new DetectionPipeline([camera], () => new FakeDetector(), new BatchingOptions(), metrics, NullLoggerFactory.Instance);
+        var results = pipeline.SubscribeResults("t");
+        await pipeline.StartAsync();
+        var all = new List<FrameResult>();
+        await foreach (var r in results.Reader.ReadAllAsync()) all.Add(r);
+        Assert.True(all.Count >= 1);
+        Assert.All(all, r => Assert.Empty(r.Detections));
+        // The fake's box covers the middle quarter of a 320x240 frame: 160 x 120 px.
+        var area = new DetectionFilter(MinScore: 0.1f, MinArea: 160 * 120 + 1);
+        var inside = new DetectionFilter(MinScore: 0.1f, MinArea: 160 * 120 - 1, Include: new HashSet<string> { "thing" });
+        var d = Results.PixelDetection.FromNormalised([new Ssd.Model.PostProcessing.Detection(1, 0.9f, 0.25f, 0.25f, 0.75f, 0.75f)], 320, 240, _ => "thing");
+        Assert.Empty(area.Apply(d));
+        Assert.Single(inside.Apply(d));
+    }
+
+    [Fact]
+    public async Task FrameTap_SeesEveryFrameTheCameraDelivers_AndResultsEndAfterTheLastFrame()
+    {
+        var path = TestMedia.WriteVideo(_dir, 20);
+        using var metrics = new PipelineMetrics();
+        var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, realtime: true), DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5));
+        await using var pipeline = new DetectionPipeline([camera], () => new FakeDetector(), new BatchingOptions(MaxBatch: 2), metrics, NullLoggerFactory.Instance);
+        var frames = pipeline.TapFrames("cam", 100);
+        var results = pipeline.SubscribeResults("t");
+        await pipeline.StartAsync();
+        var tapped = new List<long>();
+        await foreach (var f in frames.ReadAllAsync())
+        {
+            tapped.Add(f.Sequence);
+            f.Dispose();
+        }
+        var processed = new List<long>();
+        await foreach (var r in results.Reader.ReadAllAsync()) processed.Add(r.Sequence);
+        await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), tapped);
+        Assert.Equal(processed.Order(), processed);
+        Assert.Equal(metrics.Camera("cam").FramesProcessed, processed.Count);
+        Assert.Equal(20, metrics.Camera("cam").FramesIn);
+    }
+
+    private static async Task WaitForResults(ResultBroadcaster.Subscription results, string camera, int count, CancellationToken cancellation)
+    {
+        int seen = 0;
+        while (seen < count)
+        {
+            var r = await results.Reader.ReadAsync(cancellation);
+            if (r.CameraId == camera) seen++;
+        }
+    }
+
+    private static async Task<Dictionary<string, int>> CountResultsFor(ResultBroadcaster.Subscription results, TimeSpan span)
+    {
+        while (results.Reader.TryRead(out _)) { }
+        await Task.Delay(span);
+        var counts = new Dictionary<string, int>();
+        while (results.Reader.TryRead(out var r)) counts[r.CameraId] = counts.GetValueOrDefault(r.CameraId) + 1;
+        return counts;
+    }
+}
