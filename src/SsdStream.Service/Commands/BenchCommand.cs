@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+using Ssd.Model.Devices;
+using Ssd.Model.Inference;
+using Ssd.Model.PostProcessing;
+using SsdStream.Pipeline;
+using SsdStream.Pipeline.Metrics;
+using SsdStream.Pipeline.Processing;
+using SsdStream.Pipeline.Sources;
+
+namespace SsdStream.Service.Commands;
+
+/// <summary>
+/// <c>ssdstream bench</c>: the network alone on the source's first frame, then the whole pipeline on N
+/// cameras each playing the source in real time; prints model-only images/s, pipeline frames/s, their
+/// ratio, latency p50/p99, dropped frames and peak RSS.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo?>("--model") { Description = "Model file (or --arch for random weights)" };
+        var arch = CliOptions.Architecture(required: false);
+        var source = new Option<FileInfo>("--source") { Description = "Video file the cameras play", Required = true };
+        var cameras = new Option<int>("--cameras") { Description = "Cameras playing the source at once", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch") { Description = "Largest inference batch", DefaultValueFactory = _ => 8 };
+        var seconds = new Option<double>("--seconds") { Description = "Length of each measurement", DefaultValueFactory = _ => 20 };
+        var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
+        var half = CliOptions.Half();
+        var command = new Command("bench", "Measure model-only and whole-pipeline throughput")
+            { model, arch, source, cameras, batch, seconds, threads, device, half };
+        command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
+        {
+            var file = parse.GetValue(source)!;
+            if (!file.Exists) throw new FileNotFoundException($"source '{file.FullName}' does not exist", file.FullName);
+            int n = parse.GetValue(cameras), b = parse.GetValue(batch);
+            double s = parse.GetValue(seconds);
+            if (n < 1 || b < 1 || s <= 0) throw new ArgumentException("--cameras and --batch must be at least 1, --seconds positive");
+            int torchThreads = parse.GetValue(threads);
+            TorchRuntime.Initialise(torchThreads);
+            var computeDevice = ComputeDevice.Select(parse.GetValue(device)!, parse.GetValue(half));
+            var options = new PostProcessOptions { ScoreThreshold = 0.35f };
+            var loaded = ModelLoading.LoadOrCreate(parse.GetValue(model), parse.GetValue(arch));
+            string modelName = parse.GetValue(model)?.Name ?? $"{loaded.Architecture.Name} (random weights)";
+
+            Console.WriteLine($"model: {modelName}, device: {computeDevice}, torch threads: {TorchSharp.torch.get_num_threads()}, batch: {b}, cameras: {n}");
+            double modelOnly;
+            using (var detector = new SsdDetector(loaded, computeDevice, options, ownsModel: false))
+            {
+                modelOnly = ModelOnly(detector, file.FullName, b, s, cancellation);
+            }
+            Console.WriteLine($"model only: {modelOnly:0.0} images/s");
+
+            var pipeline = await PipelineRun(loaded, computeDevice, options, file.FullName, n, b, s, torchThreads, modelName, cancellation);
+            loaded.Dispose();
+            PrintTable(modelOnly, pipeline, n, b);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static double ModelOnly(SsdDetector detector, string path, int batch, double seconds, CancellationToken cancellation)
+    {
+        using var capture = new VideoCapture(path);
+        using var frame = new Mat();
+        if (!capture.Read(frame) || frame.Empty()) throw new InvalidDataException($"'{path}' has no frame OpenCV can decode");
+        int length = detector.Preprocessor.ImageLength;
+        var input = new float[batch * length];
+        for (int k = 0; k < batch; k++) detector.Preprocessor.Write(frame, input.AsSpan(k * length, length));
+        for (int i = 0; i < 2; i++) detector.Detect(input, batch); // warm-up
+        var clock = Stopwatch.StartNew();
+        long images = 0;
+        while (clock.Elapsed.TotalSeconds < seconds && !cancellation.IsCancellationRequested)
+        {
+            detector.Detect(input, batch);
+            images += batch;
+        }
+        return images / clock.Elapsed.TotalSeconds;
+    }
+
+    private sealed record PipelineNumbers(double FramesPerSecond, double LatencyP50, double LatencyP99, long Dropped, long FramesIn, double MeanBatch, double PeakRssMb);
+
+    private static async Task<PipelineNumbers> PipelineRun(Ssd.Model.Checkpoints.SsdModel model, ComputeDevice device, PostProcessOptions options,
+        string path, int cameras, int batch, double seconds, int threads, string modelName, CancellationToken cancellation)
+    {
+        using var metrics = new PipelineMetrics();
+        var reconnect = new ReconnectPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        var definitions = Enumerable.Range(1, cameras).Select(i => new CameraDefinition($"cam{i}",
+            () => new VideoCaptureFrameSource(path, loop: true, realtime: true), new DetectionFilter(MinScore: 0.35f), reconnect, TimeSpan.FromSeconds(10))).ToList();
+        await using var pipeline = new DetectionPipeline(definitions,
+            () => new SsdBatchDetector(new SsdDetector(model, device, options, ownsModel: false), modelName),
+            new BatchingOptions(batch, TimeSpan.Zero, threads), metrics, NullLoggerFactory.Instance);
+        var results = pipeline.SubscribeResults("bench", 100_000);
+        await pipeline.StartAsync(cancellation);
+
+        // Warm-up, then measure over a window.
+        var warmup = TimeSpan.FromSeconds(Math.Min(3, seconds / 4));
+        await Task.Delay(warmup, cancellation);
+        while (results.Reader.TryRead(out _)) { }
+        long processed0 = metrics.Cameras.Sum(c => c.FramesProcessed), dropped0 = metrics.Cameras.Sum(c => c.FramesDropped), in0 = metrics.Cameras.Sum(c => c.FramesIn);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellation);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        long processed = metrics.Cameras.Sum(c => c.FramesProcessed) - processed0;
+        long dropped = metrics.Cameras.Sum(c => c.FramesDropped) - dropped0;
+        long framesIn = metrics.Cameras.Sum(c => c.FramesIn) - in0;
+        var latencies = new List<double>();
+        var batches = new List<int>();
+        while (results.Reader.TryRead(out var r))
+        {
+            latencies.Add(r.Latency.TotalMilliseconds);
+            batches.Add(r.BatchSize);
+        }
+        await pipeline.StopAsync(TimeSpan.FromSeconds(10));
+        latencies.Sort();
+        return new PipelineNumbers(processed / elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99), dropped, framesIn,
+            batches.Count == 0 ? 0 : batches.Average(), PeakRssMegabytes());
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    /// <summary>Peak resident set size of this process (VmHWM), in MiB.</summary>
+    internal static double PeakRssMegabytes()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return double.NaN;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static void PrintTable(double modelOnly, PipelineNumbers p, int cameras, int batch)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| cameras | batch | model-only images/s | pipeline frames/s | ratio | latency p50 ms | latency p99 ms | frames in | dropped | mean batch | peak RSS MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| {cameras} | {batch} | {modelOnly:0.0} | {p.FramesPerSecond:0.0} | {p.FramesPerSecond / modelOnly:0.00} | {p.LatencyP50:0} | {p.LatencyP99:0} | {p.FramesIn} | {p.Dropped} | {p.MeanBatch:0.0} | {p.PeakRssMb:0} |");
+    }
+}
