@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+
+namespace SsdStream.Pipeline.Publishing;
+
+/// <summary>
+/// Home Assistant MQTT discovery: per camera and label a count sensor and a presence binary sensor, and
+/// one status sensor per camera, all bound to <c>&lt;prefix&gt;/available</c> for availability.
+/// </summary>
+public static class HomeAssistantDiscovery
+{
+    public static IEnumerable<(string Topic, JsonObject Config)> Configs(string discoveryPrefix, MqttTopics topics, string camera, IReadOnlyList<string> labels, string deviceName)
+    {
+        string node = Id(topics.Prefix);
+        string cam = Id(camera);
+        foreach (var label in labels)
+        {
+            string l = Id(label);
+            var state = topics.LabelCount(camera, label);
+            yield return ($"{discoveryPrefix}/sensor/{node}/{cam}_{l}_count/config", Common(topics, camera, deviceName, $"{node}_{cam}_{l}_count", $"{label} count", state, o =>
+            {
+                o["unit_of_measurement"] = "objects";
+                o["state_class"] = "measurement";
+                o["icon"] = "mdi:counter";
+            }));
+            yield return ($"{discoveryPrefix}/binary_sensor/{node}/{cam}_{l}/config", Common(topics, camera, deviceName, $"{node}_{cam}_{l}", label, state, o =>
+            {
+                o["value_template"] = "{{ 'ON' if (value | int(0)) > 0 else 'OFF' }}";
+                o["device_class"] = "occupancy";
+            }));
+        }
+        yield return ($"{discoveryPrefix}/sensor/{node}/{cam}_status/config", Common(topics, camera, deviceName, $"{node}_{cam}_status", "status", topics.Status(camera), o =>
+        {
+            o["value_template"] = "{{ value_json.state }}";
+            o["json_attributes_topic"] = topics.Status(camera);
+            o["icon"] = "mdi:cctv";
+        }));
+    }
+
+    private static JsonObject Common(MqttTopics topics, string camera, string deviceName, string uniqueId, string name, string stateTopic, Action<JsonObject> extra)
+    {
+        var o = new JsonObject
+        {
+            ["name"] = name,
+            ["unique_id"] = uniqueId,
+            ["object_id"] = uniqueId,
+            ["state_topic"] = stateTopic,
+            ["availability"] = new JsonArray(new JsonObject
+            {
+                ["topic"] = topics.Available,
+                ["payload_available"] = MqttClientOptionsFactory.Online,
+                ["payload_not_available"] = MqttClientOptionsFactory.Offline,
+                // "stopped" (a clean stop) counts as not available too.
+                ["value_template"] = "{{ 'online' if value == 'online' else 'offline' }}",
+            }),
+            ["availability_mode"] = "latest",
+            ["device"] = new JsonObject
+            {
+                ["identifiers"] = new JsonArray((JsonNode)$"{Id(topics.Prefix)}_{Id(camera)}"),
+                ["name"] = $"{deviceName} {camera}",
+                ["manufacturer"] = "SsdStream",
+                ["model"] = "SSD object detection",
+            },
+        };
+        extra(o);
+        return o;
+    }
+
+    /// <summary>A string as a Home Assistant id: lower-case letters, digits and underscores.</summary>
+    public static string Id(string s) => new(s.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+}

@@ -1,0 +1,89 @@
+namespace SsdStream.Pipeline.Publishing;
+
+/// <summary>
+/// Messages that must reach the broker, held while it is away. Bounded: when full, the oldest message is
+/// dropped and counted. Retained state messages are kept apart, one per topic (the newest wins), and go
+/// out first after a reconnect.
+/// </summary>
+public sealed class MqttOutbox(int capacity)
+{
+    private readonly LinkedList<OutgoingMessage> _queue = new();
+    private readonly Dictionary<string, OutgoingMessage> _retained = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private long _dropped;
+
+    public int Capacity { get; } = capacity >= 1 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "outbox size must be at least 1");
+
+    /// <summary>Messages dropped because the outbox was full, since start.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _queue.Count;
+        }
+    }
+
+    /// <summary>Queues a message; returns false when the oldest had to be dropped for it.</summary>
+    public bool Enqueue(OutgoingMessage message)
+    {
+        lock (_lock)
+        {
+            bool dropped = false;
+            if (_queue.Count >= Capacity)
+            {
+                _queue.RemoveFirst();
+                Interlocked.Increment(ref _dropped);
+                dropped = true;
+            }
+            _queue.AddLast(message);
+            return !dropped;
+        }
+    }
+
+    /// <summary>Sets the retained state of a topic; it is (re)sent at the next chance and after every reconnect.</summary>
+    public void SetRetained(OutgoingMessage message)
+    {
+        lock (_lock)
+        {
+            if (_retained.TryGetValue(message.Topic, out var old) && old.Payload.AsSpan().SequenceEqual(message.Payload)) return;
+            _retained[message.Topic] = message;
+            _dirty.Add(message.Topic);
+        }
+    }
+
+    /// <summary>Marks every retained topic to be sent again (after a reconnect: the broker may have lost them).</summary>
+    public void ResendRetained()
+    {
+        lock (_lock)
+        {
+            foreach (var t in _retained.Keys) _dirty.Add(t);
+        }
+    }
+
+    /// <summary>The next message to send: a changed retained state first, then the oldest queued message.</summary>
+    public OutgoingMessage? Peek()
+    {
+        lock (_lock)
+        {
+            foreach (var t in _dirty) return _retained[t];
+            return _queue.First?.Value;
+        }
+    }
+
+    /// <summary>Confirms that <paramref name="message"/> (from <see cref="Peek"/>) was delivered.</summary>
+    public void Delivered(OutgoingMessage message)
+    {
+        lock (_lock)
+        {
+            if (message.Retain && _retained.TryGetValue(message.Topic, out var current))
+            {
+                if (ReferenceEquals(current, message)) _dirty.Remove(message.Topic);
+                return;
+            }
+            if (_queue.First is { } first && ReferenceEquals(first.Value, message)) _queue.RemoveFirst();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SsdStream.Pipeline.Processing;
+using SsdStream.Pipeline.Sources;
+
+namespace SsdStream.Pipeline.Publishing;
+
+/// <summary>The JSON payloads of our topics (schemas/detections.schema.json describes the detections one).</summary>
+public static class MqttPayloads
+{
+    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>ISO 8601 UTC with milliseconds, e.g. 2026-11-29T06:20:00.123Z.</summary>
+    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// <c>{"camera", "sequence", "capture_time", "width", "height", "model", "detections": [{"label",
+    /// "class_id", "score", "box": [x1, y1, x2, y2] pixels, "box_normalized": [...] 0..1}]}</c>.
+    /// </summary>
+    public static byte[] Detections(FrameResult result)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteString("camera", result.CameraId);
+            w.WriteNumber("sequence", result.Sequence);
+            w.WriteString("capture_time", Time(result.CaptureTime));
+            w.WriteNumber("width", result.Width);
+            w.WriteNumber("height", result.Height);
+            w.WriteString("model", result.ModelName);
+            w.WriteStartArray("detections");
+            foreach (var d in result.Detections)
+            {
+                w.WriteStartObject();
+                w.WriteString("label", d.Label);
+                w.WriteNumber("class_id", d.ClassId);
+                w.WriteNumber("score", Math.Round(d.Score, 4));
+                w.WriteStartArray("box");
+                w.WriteNumberValue(Math.Round(d.X1, 1));
+                w.WriteNumberValue(Math.Round(d.Y1, 1));
+                w.WriteNumberValue(Math.Round(d.X2, 1));
+                w.WriteNumberValue(Math.Round(d.Y2, 1));
+                w.WriteEndArray();
+                w.WriteStartArray("box_normalized");
+                w.WriteNumberValue(Math.Round(d.NX1, 5));
+                w.WriteNumberValue(Math.Round(d.NY1, 5));
+                w.WriteNumberValue(Math.Round(d.NX2, 5));
+                w.WriteNumberValue(Math.Round(d.NY2, 5));
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return ms.ToArray();
+    }
+
+    /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "..."}</c>.</summary>
+    public static byte[] Status(CameraStateChange change) => Utf8(new JsonObject
+    {
+        ["state"] = StateName(change.State),
+        ["reason"] = change.Reason,
+        ["time"] = Time(change.Time),
+    }.ToJsonString());
+
+    /// <summary>The public name of a camera state: connecting and backing off are both "reconnecting".</summary>
+    public static string StateName(CameraState state) => state switch
+    {
+        CameraState.Streaming => "streaming",
+        CameraState.Stopped => "stopped",
+        _ => "reconnecting",
+    };
+}
