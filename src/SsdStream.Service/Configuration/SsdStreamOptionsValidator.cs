@@ -1,0 +1,113 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using SsdStream.Pipeline.Sources;
+
+namespace SsdStream.Service.Configuration;
+
+/// <summary>
+/// Checks the configuration at start, before any camera opens; every failure names its key
+/// (<c>SsdStream:Cameras:0:Type</c>) so the user knows what to fix.
+/// </summary>
+public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValidateOptions<SsdStreamOptions>
+{
+    public static readonly string[] CameraTypes = ["file", "device", "stream", "synthetic"];
+
+    public ValidateOptionsResult Validate(string? name, SsdStreamOptions o)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string key, string message)
+        {
+            if (!ok) errors.Add($"{SsdStreamOptions.Section}:{key}: {message}");
+        }
+
+        Check(!string.IsNullOrWhiteSpace(o.Model.Path), "Model:Path", "is required (a model file from `ssdstream import` or `ssdstream train`)");
+        if (!string.IsNullOrWhiteSpace(o.Model.Path)) Check(File.Exists(root.Resolve(o.Model.Path)), "Model:Path", $"file '{root.Resolve(o.Model.Path)}' does not exist");
+        Check(o.Model.Device is "auto" or "cpu" or "cuda" || o.Model.Device.StartsWith("cuda:", StringComparison.Ordinal), "Model:Device", $"must be auto, cpu, cuda or cuda:N (got '{o.Model.Device}')");
+        Check(o.Model.Threads >= 0, "Model:Threads", $"cannot be negative (got {o.Model.Threads})");
+        Check(o.Model.ScoreThreshold is >= 0 and < 1, "Model:ScoreThreshold", $"must be in [0, 1) (got {o.Model.ScoreThreshold})");
+        Check(o.Model.NmsThreshold is > 0 and <= 1, "Model:NmsThreshold", $"must be in (0, 1] (got {o.Model.NmsThreshold})");
+        Check(o.Model.MaxDetections >= 1, "Model:MaxDetections", $"must be at least 1 (got {o.Model.MaxDetections})");
+        Check(o.Inference.MaxBatch >= 1, "Inference:MaxBatch", $"must be at least 1 (got {o.Inference.MaxBatch})");
+        Check(o.Inference.MaxWaitMs >= 0, "Inference:MaxWaitMs", $"cannot be negative (got {o.Inference.MaxWaitMs})");
+        Check(o.ShutdownTimeoutSeconds > 0, "ShutdownTimeoutSeconds", $"must be positive (got {o.ShutdownTimeoutSeconds})");
+        Check(o.StatusIntervalSeconds >= 0, "StatusIntervalSeconds", $"cannot be negative (got {o.StatusIntervalSeconds})");
+
+        Check(o.Cameras.Any(c => c.Enabled), "Cameras", "no enabled camera is configured");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < o.Cameras.Count; i++)
+        {
+            var c = o.Cameras[i];
+            string k = $"Cameras:{i}";
+            Check(CameraName().IsMatch(c.Name), $"{k}:Name", $"must be letters, digits, '-' or '_' (got '{c.Name}')");
+            Check(names.Add(c.Name), $"{k}:Name", $"'{c.Name}' is used by another camera");
+            Check(CameraTypes.Contains(c.Type), $"{k}:Type", $"unknown camera type '{c.Type}'; use one of {string.Join(", ", CameraTypes)}");
+            if (!c.Enabled) continue;
+            switch (c.Type)
+            {
+                case "file":
+                    Check(File.Exists(root.Resolve(c.Source)), $"{k}:Source", $"file '{root.Resolve(c.Source)}' does not exist");
+                    break;
+                case "device":
+                    Check(int.TryParse(c.Source, out _) || c.Source.StartsWith("/dev/", StringComparison.Ordinal), $"{k}:Source", $"must be a device path like /dev/video0 or an index (got '{UrlMasker.Mask(c.Source)}')");
+                    break;
+                case "stream":
+                    Check(FfmpegFrameSource.IsNetworkUrl(c.Source), $"{k}:Source", $"must be a URL starting with {string.Join(", ", FfmpegFrameSource.Schemes)} (got '{UrlMasker.Mask(c.Source)}')");
+                    Check(c.Transport is "tcp" or "udp", $"{k}:Transport", $"must be tcp or udp (got '{c.Transport}')");
+                    break;
+                case "synthetic":
+                    Check(c.Synthetic.Width is >= 64 and <= 4096, $"{k}:Synthetic:Width", $"must be 64..4096 (got {c.Synthetic.Width})");
+                    Check(c.Synthetic.Height is >= 64 and <= 4096, $"{k}:Synthetic:Height", $"must be 64..4096 (got {c.Synthetic.Height})");
+                    Check(c.Synthetic.Fps is > 0 and <= 120, $"{k}:Synthetic:Fps", $"must be in (0, 120] (got {c.Synthetic.Fps})");
+                    break;
+            }
+            Check(c.MaxFps >= 0, $"{k}:MaxFps", $"cannot be negative (got {c.MaxFps})");
+            Check(c.StallTimeoutSeconds > 0, $"{k}:StallTimeoutSeconds", $"must be positive (got {c.StallTimeoutSeconds})");
+            Check(c.ReconnectInitialSeconds > 0, $"{k}:ReconnectInitialSeconds", $"must be positive (got {c.ReconnectInitialSeconds})");
+            Check(c.ReconnectMaxSeconds >= c.ReconnectInitialSeconds, $"{k}:ReconnectMaxSeconds", $"must be at least ReconnectInitialSeconds (got {c.ReconnectMaxSeconds})");
+            Check(c.QueueCapacity >= 1, $"{k}:QueueCapacity", $"must be at least 1 (got {c.QueueCapacity})");
+            Check(c.Filter.MinScore is >= 0 and <= 1, $"{k}:Filter:MinScore", $"must be in [0, 1] (got {c.Filter.MinScore})");
+            Check(c.Filter.MinArea >= 0, $"{k}:Filter:MinArea", $"cannot be negative (got {c.Filter.MinArea})");
+        }
+
+        var m = o.Mqtt;
+        Check(m.Port is > 0 and < 65536, "Mqtt:Port", $"must be 1..65535 (got {m.Port})");
+        Check(m.EmbeddedPort is >= 0 and < 65536, "Mqtt:EmbeddedPort", $"must be 0..65535 (got {m.EmbeddedPort})");
+        Check(m.Qos is >= 0 and <= 2, "Mqtt:Qos", $"must be 0, 1 or 2 (got {m.Qos})");
+        Check(m.KeepAliveSeconds > 0, "Mqtt:KeepAliveSeconds", $"must be positive (got {m.KeepAliveSeconds})");
+        Check(m.OutboxSize >= 1, "Mqtt:OutboxSize", $"must be at least 1 (got {m.OutboxSize})");
+        Check(m.StatsIntervalSeconds >= 0, "Mqtt:StatsIntervalSeconds", $"cannot be negative (got {m.StatsIntervalSeconds})");
+        Check(TopicPrefix().IsMatch(m.TopicPrefix), "Mqtt:TopicPrefix", $"must be a topic without wildcards (got '{m.TopicPrefix}')");
+        Check(!string.IsNullOrWhiteSpace(m.ClientId), "Mqtt:ClientId", "is required");
+        if (m.Tls.Enabled)
+        {
+            Check(!string.IsNullOrWhiteSpace(m.Host), "Mqtt:Tls:Enabled", "TLS needs an external broker (Mqtt:Host)");
+            if (!string.IsNullOrEmpty(m.Tls.CaFile)) Check(File.Exists(root.Resolve(m.Tls.CaFile)), "Mqtt:Tls:CaFile", $"file '{root.Resolve(m.Tls.CaFile)}' cannot be read");
+            if (!string.IsNullOrEmpty(m.Tls.ClientCertificate))
+            {
+                Check(File.Exists(root.Resolve(m.Tls.ClientCertificate)), "Mqtt:Tls:ClientCertificate", $"file '{root.Resolve(m.Tls.ClientCertificate)}' cannot be read");
+                Check(!string.IsNullOrEmpty(m.Tls.ClientKey) && File.Exists(root.Resolve(m.Tls.ClientKey)), "Mqtt:Tls:ClientKey", "a client certificate needs its key file");
+            }
+        }
+
+        var r = o.Recording;
+        if (r.Enabled)
+        {
+            Check(r.Mode is "continuous" or "events", "Recording:Mode", $"must be continuous or events (got '{r.Mode}')");
+            Check(r.SegmentSeconds >= 1, "Recording:SegmentSeconds", $"must be at least 1 (got {r.SegmentSeconds})");
+            Check(r.PreRollSeconds >= 0, "Recording:PreRollSeconds", $"cannot be negative (got {r.PreRollSeconds})");
+            Check(r.PostRollSeconds >= 0, "Recording:PostRollSeconds", $"cannot be negative (got {r.PostRollSeconds})");
+            Check(r.MaxAgeHours >= 0, "Recording:MaxAgeHours", $"cannot be negative (got {r.MaxAgeHours})");
+            Check(r.MaxSizeMb >= 0, "Recording:MaxSizeMb", $"cannot be negative (got {r.MaxSizeMb})");
+            Check(r.QueueFrames >= 1, "Recording:QueueFrames", $"must be at least 1 (got {r.QueueFrames})");
+            Check(r.RetentionCheckSeconds > 0, "Recording:RetentionCheckSeconds", $"must be positive (got {r.RetentionCheckSeconds})");
+            Check(!string.IsNullOrWhiteSpace(r.Directory), "Recording:Directory", "is required");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex CameraName();
+
+    [GeneratedRegex("^[^#+\\s]+$")]
+    private static partial Regex TopicPrefix();
+}
