@@ -6,5 +6,6 @@ var root = new RootCommand("ssdstream: real-time SSD object detection for camera
     ModelInfoCommand.Create(),
     ImportCommand.Create(),
     DetectCommand.Create(),
+    DatasetCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
