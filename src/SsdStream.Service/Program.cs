@@ -7,5 +7,6 @@ var root = new RootCommand("ssdstream: real-time SSD object detection for camera
     ImportCommand.Create(),
     DetectCommand.Create(),
     BenchCommand.Create(),
+    DatasetCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,4 +1,5 @@
 using Ssd.Model.Checkpoints;
+using Ssd.Model.Data;
 
 namespace SsdStream.Service.Commands;
 
@@ -42,7 +43,7 @@ internal static class CommandErrors
     }
 
     private static bool IsUserError(Exception e) =>
-        e is CheckpointException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
+        e is CheckpointException or DatasetException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
             or InvalidOperationException or InvalidDataException or UnauthorizedAccessException or IOException
             or FormatException;
 }
