@@ -1,0 +1,128 @@
+using OpenCvSharp;
+using Ssd.Model.Boxes;
+using Ssd.Model.Data;
+
+namespace Ssd.Model.Training;
+
+/// <summary>
+/// Loads, augments and encodes training batches on worker threads ahead of the training step. Each
+/// epoch visits the images in a shuffled order, and each batch draws its randomness from
+/// (seed, epoch, batch index), so an epoch is the same whether or not the run was resumed and however
+/// many workers there are. Crowd objects are left out of the targets.
+/// </summary>
+public sealed class TrainingBatchLoader
+{
+    private readonly IReadOnlyList<DatasetImage> _images;
+    private readonly BoxCoder _coder;
+    private readonly SsdTrainingTransform _transform;
+
+    public TrainingBatchLoader(IReadOnlyList<DatasetImage> images, BoxCoder coder, int inputSize, int batchSize, int workers, int seed)
+    {
+        if (images.Count == 0) throw new ArgumentException("the training set has no images", nameof(images));
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be at least 1");
+        if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), workers, "at least one worker");
+        _images = images;
+        _coder = coder;
+        _transform = new SsdTrainingTransform(inputSize);
+        BatchSize = Math.Min(batchSize, images.Count);
+        Workers = workers;
+        Seed = seed;
+    }
+
+    public int BatchSize { get; }
+
+    public int Workers { get; }
+
+    public int Seed { get; }
+
+    /// <summary>Full batches per epoch (a last partial batch is dropped, as batch norm dislikes tiny batches).</summary>
+    public int BatchesPerEpoch => _images.Count / BatchSize;
+
+    /// <summary>The image order of an epoch (1-based).</summary>
+    public int[] Order(int epoch)
+    {
+        var order = Enumerable.Range(0, _images.Count).ToArray();
+        new Random(HashCode.Combine(Seed, epoch, 0x5eed)).Shuffle(order);
+        return order;
+    }
+
+    /// <summary>The batches of <paramref name="epoch"/> in order, prepared up to 2 x workers ahead.</summary>
+    public IEnumerable<TrainingBatch> Epoch(int epoch, CancellationToken cancellation)
+    {
+        var order = Order(epoch);
+        using var gate = new SemaphoreSlim(Workers);
+        var pending = new Queue<Task<TrainingBatch>>();
+        int next = 0;
+        int ahead = 2 * Workers;
+        try
+        {
+            while (next < BatchesPerEpoch || pending.Count > 0)
+            {
+                while (next < BatchesPerEpoch && pending.Count < ahead)
+                {
+                    int batch = next++;
+                    pending.Enqueue(Task.Run(async () =>
+                    {
+                        await gate.WaitAsync(cancellation).ConfigureAwait(false);
+                        try { return Build(order, epoch, batch, cancellation); }
+                        finally { gate.Release(); }
+                    }, cancellation));
+                }
+                yield return pending.Dequeue().GetAwaiter().GetResult();
+            }
+        }
+        finally
+        {
+            // Let running workers finish before the semaphore goes away.
+            foreach (var t in pending)
+            {
+                try { t.Wait(); } catch (AggregateException) { }
+            }
+        }
+    }
+
+    private TrainingBatch Build(int[] order, int epoch, int batch, CancellationToken cancellation)
+    {
+        int s = _transform.Size;
+        int b = _coder.DefaultBoxes.Count;
+        var images = new float[BatchSize * 3 * s * s];
+        var offsets = new float[BatchSize * 4 * b];
+        var labels = new long[BatchSize * b];
+        var random = new Random(HashCode.Combine(Seed, epoch, batch));
+        for (int k = 0; k < BatchSize; k++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var image = _images[order[batch * BatchSize + k]];
+            using var sample = LoadSample(image);
+            _transform.Apply(sample, random, images.AsSpan(k * 3 * s * s, 3 * s * s));
+            var (o, l) = _coder.Encode(sample.Boxes, sample.Labels);
+            o.CopyTo(offsets, k * 4 * b);
+            l.CopyTo(labels, k * b);
+        }
+        return new TrainingBatch(BatchSize, images, offsets, labels);
+    }
+
+    /// <summary>Reads an image and its non-crowd objects as boxes in 0..1 of the image.</summary>
+    public static TrainingSample LoadSample(DatasetImage image)
+    {
+        var mat = Cv2.ImRead(image.Path, ImreadModes.Color);
+        if (mat.Empty())
+        {
+            mat.Dispose();
+            throw new DatasetException($"{image.Path}: image {image.Id} cannot be decoded");
+        }
+        var objects = image.Objects.Where(o => !o.IsCrowd).ToList();
+        var boxes = new float[4 * objects.Count];
+        var labels = new long[objects.Count];
+        for (int i = 0; i < objects.Count; i++)
+        {
+            var o = objects[i];
+            boxes[4 * i] = Math.Clamp(o.X1 / image.Width, 0f, 1f);
+            boxes[4 * i + 1] = Math.Clamp(o.Y1 / image.Height, 0f, 1f);
+            boxes[4 * i + 2] = Math.Clamp(o.X2 / image.Width, 0f, 1f);
+            boxes[4 * i + 3] = Math.Clamp(o.Y2 / image.Height, 0f, 1f);
+            labels[i] = o.ClassId;
+        }
+        return new TrainingSample(mat, boxes, labels);
+    }
+}
