@@ -8,5 +8,7 @@ var root = new RootCommand("ssdstream: real-time SSD object detection for camera
     DetectCommand.Create(),
     BenchCommand.Create(),
     DatasetCommand.Create(),
+    TrainCommand.Create(),
+    EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

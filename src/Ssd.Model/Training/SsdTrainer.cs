@@ -80,7 +80,7 @@ public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observ
                 iteration++;
                 batches++;
                 lossSum += loss;
-                observer.OnStep(new TrainingStep(epoch, options.Epochs, batches, loader.BatchesPerEpoch, iteration, loss, locLoss, confLoss, rate,
+                observer.OnStep(new TrainingStep(epoch, options.Epochs, batches, loader.BatchesPerEpoch, batch.Count, iteration, loss, locLoss, confLoss, rate,
                     batch.Count / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds)));
                 board.AddScalar("train/loss", loss, iteration);
                 board.AddScalar("train/loss_localisation", locLoss, iteration);

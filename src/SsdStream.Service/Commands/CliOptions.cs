@@ -33,4 +33,7 @@ internal static class CliOptions
         Description = "CPU threads for torch (0: libtorch's default)",
         DefaultValueFactory = _ => 0,
     };
+
+    /// <summary>The VOC image set to read, or null for a COCO file (which lists its own images).</summary>
+    public static string? VocImageSet(string dataPath, string? imageSet) => Directory.Exists(dataPath) ? imageSet : null;
 }

@@ -33,7 +33,27 @@ internal static class ModelInfoCommand
             Console.WriteLine($"parameters: {parameters}");
             return 0;
         }));
-        var model = new Command("model", "Inspect architectures") { info };
+        var model = new Command("model", "Inspect architectures and convert model files") { info, Convert() };
         return model;
+    }
+
+    /// <summary><c>ssdstream model convert</c>: rewrites a model file or checkpoint as a model file, optionally in float16.</summary>
+    private static Command Convert()
+    {
+        var input = new Argument<FileInfo>("model") { Description = "Model file or training checkpoint" };
+        var output = new Option<FileInfo>("--out") { Description = "Model file to write", Required = true };
+        var half = new Option<bool>("--half") { Description = "Store the weights as float16 (half the size)" };
+        var convert = new Command("convert", "Write a model file (or a checkpoint's model) as a model file, optionally in float16") { input, output, half };
+        convert.SetAction(parse => CommandErrors.Run(() =>
+        {
+            TorchRuntime.Initialise();
+            var source = parse.GetValue(input)!.FullName;
+            using var loaded = Ssd.Model.Checkpoints.ModelFile.Load(source);
+            var destination = parse.GetValue(output)!.FullName;
+            Ssd.Model.Checkpoints.ModelFile.Save(loaded, destination, parse.GetValue(half), new System.Text.Json.Nodes.JsonObject { ["converted_from"] = Path.GetFileName(source) });
+            Console.WriteLine($"wrote {destination} ({new FileInfo(destination).Length / 1024.0 / 1024.0:0.0} MiB, {loaded.Architecture.Name}, {loaded.ClassNames.Count} classes)");
+            return 0;
+        }));
+        return convert;
     }
 }
