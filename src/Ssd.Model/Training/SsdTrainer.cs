@@ -28,10 +28,13 @@ public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observ
     {
         options.Validate();
         Directory.CreateDirectory(options.OutputDirectory);
+        RemoveStaleTemporaryFiles(options.OutputDirectory);
         var lastPath = Path.Combine(options.OutputDirectory, LastCheckpointName);
         var device = ComputeDevice.Select(options.Device);
         var schedule = new LearningRateSchedule(options.LearningRate * options.BatchSize / 32.0, options.Milestones, options.Gamma, options.WarmupIterations);
 
+        // Fresh weights come from torch's generator: seeded, a run is reproducible.
+        torch.manual_seed(options.Seed);
         var (model, resumed, optimizerState) = PrepareModel(train, lastPath);
         using var _ = model;
         model.Network.to(device.Device);
@@ -157,6 +160,12 @@ public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observ
             throw;
         }
         return (fresh, null, null);
+    }
+
+    /// <summary>Temporary files of a run that was killed while writing (the checkpoint itself is never half-written).</summary>
+    private static void RemoveStaleTemporaryFiles(string directory)
+    {
+        foreach (var tmp in Directory.EnumerateFiles(directory, ".*.tmp")) File.Delete(tmp);
     }
 
     /// <summary>SGD with Nesterov momentum; weight decay on tensors of more than one dimension (conv weights) only.</summary>

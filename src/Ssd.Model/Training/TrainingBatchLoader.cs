@@ -42,7 +42,7 @@ public sealed class TrainingBatchLoader
     public int[] Order(int epoch)
     {
         var order = Enumerable.Range(0, _images.Count).ToArray();
-        new Random(HashCode.Combine(Seed, epoch, 0x5eed)).Shuffle(order);
+        new Random(StableSeed(Seed, epoch, -1)).Shuffle(order);
         return order;
     }
 
@@ -88,7 +88,7 @@ public sealed class TrainingBatchLoader
         var images = new float[BatchSize * 3 * s * s];
         var offsets = new float[BatchSize * 4 * b];
         var labels = new long[BatchSize * b];
-        var random = new Random(HashCode.Combine(Seed, epoch, batch));
+        var random = new Random(StableSeed(Seed, epoch, batch));
         for (int k = 0; k < BatchSize; k++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -100,6 +100,16 @@ public sealed class TrainingBatchLoader
             l.CopyTo(labels, k * b);
         }
         return new TrainingBatch(BatchSize, images, offsets, labels);
+    }
+
+    /// <summary>A seed mixed from (seed, epoch, batch) that is the same in every process (HashCode is not).</summary>
+    internal static int StableSeed(int seed, int epoch, int batch)
+    {
+        ulong x = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL ^ (ulong)(uint)epoch * 0xC2B2AE3D27D4EB4FUL ^ (ulong)(uint)batch * 0x165667B19E3779F9UL;
+        x ^= x >> 33;
+        x *= 0xFF51AFD7ED558CCDUL;
+        x ^= x >> 33;
+        return (int)(x & 0x7FFFFFFF);
     }
 
     /// <summary>Reads an image and its non-crowd objects as boxes in 0..1 of the image.</summary>

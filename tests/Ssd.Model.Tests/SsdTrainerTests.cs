@@ -1,0 +1,133 @@
+using Ssd.Model.Checkpoints;
+using Ssd.Model.Data;
+using Ssd.Model.Data.Synthetic;
+using Ssd.Model.Devices;
+using Ssd.Model.Networks;
+using Ssd.Model.Training;
+using TorchSharp;
+
+namespace Ssd.Model.Tests;
+
+public sealed class SsdTrainerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ssd-train-").FullName;
+
+    public SsdTrainerTests() => TorchRuntime.Initialise();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private sealed class Recorder : ITrainingObserver
+    {
+        public List<TrainingStep> Steps { get; } = [];
+        public List<EpochSummary> Epochs { get; } = [];
+        public List<long> LiveTensorsAtEpochEnd { get; } = [];
+        public int FirstEpoch { get; private set; }
+
+        public void OnStart(int firstEpoch, int epochs, int batchesPerEpoch, string device) => FirstEpoch = firstEpoch;
+
+        public void OnStep(TrainingStep step) => Steps.Add(step);
+
+        public void OnEvaluating(int epoch)
+        {
+        }
+
+        public void OnEpoch(EpochSummary summary)
+        {
+            Epochs.Add(summary);
+            LiveTensorsAtEpochEnd.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        }
+    }
+
+    private DetectionDataset Synthetic(int images, int seed)
+    {
+        var root = Path.Combine(_dir, $"data-{seed}");
+        var summary = SyntheticDatasetWriter.Write(root, images, seed, 0);
+        return CocoDatasetReader.Read(summary.TrainAnnotations, Path.Combine(root, "train", "images"));
+    }
+
+    private TrainingOptions Options(string run, int epochs) => new()
+    {
+        Architecture = SsdArchitecture.SsdLiteMobileNetV2,
+        OutputDirectory = Path.Combine(_dir, run),
+        Epochs = epochs,
+        BatchSize = 4,
+        LearningRate = 0.4,          // 0.05 for this batch of 4
+        Milestones = [1000],
+        WarmupIterations = 0,
+        Workers = 2,
+        Device = "cpu",
+    };
+
+    [Fact]
+    public void ShortRun_OnFourImages_HalvesTheLoss_AndKeepsMemoryFlat()
+    {
+        var data = Synthetic(4, seed: 11);
+        var recorder = new Recorder();
+        var final = new SsdTrainer(Options("short", 20), recorder).Run(data, null);
+
+        Assert.Equal(20, recorder.Steps.Count);
+        double first = recorder.Steps.Take(3).Average(s => s.Loss);
+        double last = recorder.Steps.TakeLast(3).Average(s => s.Loss);
+        Assert.True(last <= first / 2, $"loss went from {first:0.000} to {last:0.000}");
+        Assert.True(File.Exists(final));
+        Assert.True(File.Exists(Path.Combine(_dir, "short", SsdTrainer.LastCheckpointName)));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dir, "short", "logs"), "events.out.tfevents.*"));
+        // Every step runs in its own dispose scope: no tensor survives from one epoch to the next.
+        Assert.Equal(recorder.LiveTensorsAtEpochEnd[2], recorder.LiveTensorsAtEpochEnd[^1]);
+    }
+
+    [Fact]
+    public void Resume_ContinuesExactlyWhereTheRunStopped()
+    {
+        var data = Synthetic(8, seed: 12);
+        // One run of 3 epochs without a stop...
+        var whole = new Recorder();
+        new SsdTrainer(Options("whole", 3) with { Milestones = [2] }, whole).Run(data, null);
+        // ...and one that stops after epoch 2, then resumes for epoch 3.
+        var first = new Recorder();
+        new SsdTrainer(Options("split", 2) with { Milestones = [2] }, first).Run(data, null);
+        var resumed = new Recorder();
+        new SsdTrainer(Options("split", 3) with { Milestones = [2], Resume = true }, resumed).Run(data, null);
+
+        Assert.Equal(3, resumed.FirstEpoch);
+        // Same data and seed: the first two epochs are the same in both runs.
+        Assert.Equal(whole.Steps.Where(x => x.Epoch <= 2).Select(x => Math.Round(x.Loss, 3)), first.Steps.Select(x => Math.Round(x.Loss, 3)));
+        var expected = whole.Steps.Where(s => s.Epoch == 3).ToList();
+        var actual = resumed.Steps;
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Iteration, actual[i].Iteration);
+            Assert.Equal(expected[i].LearningRate, actual[i].LearningRate);
+            Assert.Equal(expected[i].Loss, actual[i].Loss, 3);
+        }
+        // The milestone after epoch 2 applies to epoch 3 in both.
+        Assert.Equal(0.1 * whole.Steps[0].LearningRate, actual[0].LearningRate, 12);
+    }
+
+    [Fact]
+    public void Checkpoint_LoadsAsAModel_WithTheDatasetClassNames()
+    {
+        var data = Synthetic(4, seed: 13);
+        new SsdTrainer(Options("ckpt", 1), new Recorder()).Run(data, null);
+        using var model = ModelFile.Load(Path.Combine(_dir, "ckpt", SsdTrainer.LastCheckpointName));
+        Assert.Equal(SyntheticShapes.ClassNames, model.ClassNames);
+        var (checkpoint, m, state) = TrainingCheckpoint.Load(Path.Combine(_dir, "ckpt", SsdTrainer.LastCheckpointName));
+        m.Dispose();
+        Assert.Equal(1, checkpoint.CompletedEpochs);
+        Assert.Equal(1, checkpoint.Iteration);
+        Assert.NotEmpty(state);
+    }
+
+    [Fact]
+    public void Schedule_WarmsUpLinearly_ThenStepsDownAfterMilestones()
+    {
+        var s = new LearningRateSchedule(0.1, [2, 4], 0.1, WarmupIterations: 10);
+        Assert.Equal(0.01, s.RateAt(1, 0), 12);
+        Assert.Equal(0.1, s.RateAt(1, 9), 12);
+        Assert.Equal(0.1, s.RateAt(2, 50), 12);
+        Assert.Equal(0.01, s.RateAt(3, 50), 12);
+        Assert.Equal(0.01, s.RateAt(4, 50), 12);
+        Assert.Equal(0.001, s.RateAt(5, 50), 12);
+    }
+}
