@@ -3,6 +3,7 @@ using SsdStream.Service.Commands;
 
 var root = new RootCommand("ssdstream: real-time SSD object detection for cameras, with MQTT and recording")
 {
+    RunCommand.Create(),
     ModelInfoCommand.Create(),
     ImportCommand.Create(),
     DetectCommand.Create(),
@@ -11,4 +12,5 @@ var root = new RootCommand("ssdstream: real-time SSD object detection for camera
     TrainCommand.Create(),
     EvalCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// The Generic Host of `run` handles SIGTERM and SIGINT itself (graceful stop within its timeout).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -24,6 +24,7 @@ public static class TorchRuntime
         if (threads > 0) torch.set_num_threads(threads);
         if (Interlocked.Exchange(ref _initialised, 1) == 0)
         {
+            KeepFreedMemoryInTheHeap();
             // Loads libtorch through TorchSharp first, so the symbols below resolve.
             _ = torch.cuda.is_available();
             DisableNnpack();
@@ -39,6 +40,31 @@ public static class TorchRuntime
             catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return null; }
         }
     }
+
+    /// <summary>
+    /// libtorch's CPU allocator takes tensor memory from glibc's malloc, which serves blocks above its
+    /// mmap threshold (at most 32 MiB) with mmap and returns them with munmap on free: every training step
+    /// or inference batch then page-faults its activations in again. Measured here: SSDLite training at
+    /// batch 16 ran at 1.2 images/s with half the CPU time in the kernel, and at 10 images/s with mmap
+    /// switched off. So mmap is switched off and freed memory stays in the heap for the next batch (the
+    /// process's RSS then stays at its working set instead of breathing). No-op where mallopt is missing.
+    /// </summary>
+    private static void KeepFreedMemoryInTheHeap()
+    {
+        const int mTrimThreshold = -1, mMmapMax = -4;
+        try
+        {
+            Mallopt(mMmapMax, 0);
+            Mallopt(mTrimThreshold, int.MaxValue);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // Not glibc: its allocator has its own policy.
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int Mallopt(int parameter, int value);
 
     private static void DisableNnpack()
     {
