@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+
+namespace SsdStream.Pipeline.Recording;
+
+/// <summary>
+/// Deletes a camera's oldest complete segments (video with its sidecar) beyond a maximum age or a
+/// maximum total size; files still being written (<c>.part</c>) and anything else are left alone.
+/// </summary>
+public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, long? maxBytes, ILogger logger)
+{
+    /// <summary>Applies the limits to every camera directory under the root; returns the videos deleted.</summary>
+    public IReadOnlyList<string> Apply(DateTimeOffset now)
+    {
+        var deleted = new List<string>();
+        if (!Directory.Exists(root)) return deleted;
+        foreach (var cameraDir in Directory.EnumerateDirectories(root))
+        {
+            var segments = Directory.EnumerateFiles(cameraDir, "*.mp4", SearchOption.AllDirectories)
+                .Select(v => new FileInfo(v))
+                .OrderBy(f => f.LastWriteTimeUtc)
+                .ThenBy(f => f.FullName, StringComparer.Ordinal)
+                .ToList();
+            long total = segments.Sum(Size);
+            foreach (var video in segments)
+            {
+                bool tooOld = maxAge is { } age && now - video.LastWriteTimeUtc > age;
+                bool tooBig = maxBytes is { } max && total > max;
+                if (!tooOld && !tooBig) break;
+                total -= Size(video);
+                try
+                {
+                    video.Delete();
+                    var sidecar = Path.ChangeExtension(video.FullName, ".jsonl");
+                    if (File.Exists(sidecar)) File.Delete(sidecar);
+                    deleted.Add(video.FullName);
+                    LogDeleted(logger, video.FullName, tooOld ? "older than the maximum age" : "over the size limit");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    LogDeleteFailed(logger, video.FullName, e.Message);
+                }
+            }
+            foreach (var day in Directory.EnumerateDirectories(cameraDir))
+            {
+                if (!Directory.EnumerateFileSystemEntries(day).Any()) Directory.Delete(day);
+            }
+        }
+        return deleted;
+    }
+
+    private static long Size(FileInfo video)
+    {
+        var sidecar = new FileInfo(Path.ChangeExtension(video.FullName, ".jsonl"));
+        return (video.Exists ? video.Length : 0) + (sidecar.Exists ? sidecar.Length : 0);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "retention: deleted {Path} ({Reason})")]
+    private static partial void LogDeleted(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "retention: cannot delete {Path}: {Reason}")]
+    private static partial void LogDeleteFailed(ILogger logger, string path, string reason);
+}

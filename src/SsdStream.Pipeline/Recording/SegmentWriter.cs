@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using OpenCvSharp;
+using SsdStream.Pipeline.Results;
+
+namespace SsdStream.Pipeline.Recording;
+
+/// <summary>
+/// One segment being written: <c>&lt;root&gt;/&lt;camera&gt;/&lt;yyyy-MM-dd&gt;/&lt;HH-mm-ss&gt;.mp4</c> (UTC of its
+/// first frame) with a sidecar <c>.jsonl</c> of each frame's detections and time. Both are written
+/// under a <c>.part</c> name and renamed when the segment closes, so a complete-looking file is always
+/// complete; a segment cut off by a crash stays a <c>.part</c>.
+/// </summary>
+public sealed class SegmentWriter : IDisposable
+{
+    public const string PartSuffix = ".part";
+
+    private readonly ISegmentEncoder _encoder;
+    private readonly StreamWriter _sidecar;
+    private readonly HashSet<string> _labels = new(StringComparer.Ordinal);
+    private bool _closed;
+
+    private SegmentWriter(string camera, string videoPath, string sidecarPath, ISegmentEncoder encoder, StreamWriter sidecar, DateTimeOffset start)
+    {
+        Camera = camera;
+        VideoPath = videoPath;
+        SidecarPath = sidecarPath;
+        _encoder = encoder;
+        _sidecar = sidecar;
+        Start = start;
+        End = start;
+    }
+
+    public string Camera { get; }
+
+    public string VideoPath { get; }
+
+    public string SidecarPath { get; }
+
+    public DateTimeOffset Start { get; }
+
+    public DateTimeOffset End { get; private set; }
+
+    public int Frames { get; private set; }
+
+    /// <summary>The video path of a segment of <paramref name="camera"/> starting at <paramref name="start"/>.</summary>
+    public static string PathFor(string root, string camera, DateTimeOffset start)
+    {
+        var t = start.UtcDateTime;
+        return Path.Combine(root, camera, t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), t.ToString("HH-mm-ss", CultureInfo.InvariantCulture) + ".mp4");
+    }
+
+    public static SegmentWriter Open(ISegmentEncoderFactory encoders, string root, string camera, DateTimeOffset start, int width, int height, double fps)
+    {
+        var video = PathFor(root, camera, start);
+        // Two segments cannot start in the same second; should it happen, keep both.
+        for (int n = 1; File.Exists(video); n++) video = Path.ChangeExtension(PathFor(root, camera, start), null) + $"-{n}.mp4";
+        var sidecar = Path.ChangeExtension(video, ".jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(video)!);
+        var encoder = encoders.Open(video + PartSuffix, width, height, fps);
+        try
+        {
+            var writer = new StreamWriter(sidecar + PartSuffix, append: false, new System.Text.UTF8Encoding(false));
+            return new SegmentWriter(camera, video, sidecar, encoder, writer, start);
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Appends an annotated frame and its sidecar line.</summary>
+    public void Write(Mat annotated, long sequence, DateTimeOffset captureTime, long? resultSequence, IReadOnlyList<PixelDetection> detections)
+    {
+        _encoder.Write(annotated);
+        using (var json = new Utf8JsonWriter(_sidecar.BaseStream))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("frame", Frames);
+            json.WriteNumber("sequence", sequence);
+            json.WriteString("time", Publishing.MqttPayloads.Time(captureTime));
+            if (resultSequence is { } rs) json.WriteNumber("result_sequence", rs);
+            else json.WriteNull("result_sequence");
+            json.WriteStartArray("detections");
+            foreach (var d in detections)
+            {
+                json.WriteStartObject();
+                json.WriteString("label", d.Label);
+                json.WriteNumber("class_id", d.ClassId);
+                json.WriteNumber("score", Math.Round(d.Score, 4));
+                json.WriteStartArray("box");
+                json.WriteNumberValue(Math.Round(d.X1, 1));
+                json.WriteNumberValue(Math.Round(d.Y1, 1));
+                json.WriteNumberValue(Math.Round(d.X2, 1));
+                json.WriteNumberValue(Math.Round(d.Y2, 1));
+                json.WriteEndArray();
+                json.WriteEndObject();
+                _labels.Add(d.Label);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        _sidecar.BaseStream.WriteByte((byte)'\n');
+        Frames++;
+        End = captureTime;
+    }
+
+    /// <summary>Finishes the video and sidecar and gives them their final names.</summary>
+    public RecordedSegment Close()
+    {
+        _closed = true;
+        _sidecar.Flush();
+        _sidecar.Dispose();
+        _encoder.Finish();
+        _encoder.Dispose();
+        File.Move(VideoPath + PartSuffix, VideoPath, overwrite: true);
+        File.Move(SidecarPath + PartSuffix, SidecarPath, overwrite: true);
+        return new RecordedSegment(Camera, VideoPath, SidecarPath, Start, End, Frames, _labels.Order(StringComparer.Ordinal).ToArray());
+    }
+
+    /// <summary>Abandons an unfinished segment (a full disk, say): its partial files are removed.</summary>
+    public void Dispose()
+    {
+        if (_closed) return;
+        _closed = true;
+        try { _sidecar.Dispose(); } catch (IOException) { }
+        _encoder.Dispose();
+        foreach (var f in new[] { VideoPath + PartSuffix, SidecarPath + PartSuffix })
+        {
+            try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
