@@ -29,6 +29,12 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
             .WithDefaultEndpointPort(port)
             .Build();
         var server = new MqttServerFactory().CreateMqttServer(options);
+        // MQTT 3.1.1 lets a clean-session client connect without an id (mosquitto_sub does); the broker assigns one.
+        server.ValidatingConnectionAsync += e =>
+        {
+            if (string.IsNullOrEmpty(e.ClientId)) e.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N")[..16];
+            return Task.CompletedTask;
+        };
         try
         {
             await server.StartAsync().ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -76,10 +77,13 @@ public static class DaemonHost
             o.UseUtcTimestamp = false;
         });
         builder.Services.AddSystemd();
+        // AddSystemd registers the notifier only under systemd; the watchdog asks for it everywhere (disabled outside systemd).
+        builder.Services.TryAddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
         builder.Services.AddSingleton(root);
         builder.Services.AddSingleton<IValidateOptions<SsdStreamOptions>>(new SsdStreamOptionsValidator(root));
         builder.Services.AddOptions<SsdStreamOptions>().Bind(configuration.GetSection(SsdStreamOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<DaemonHealth>();
+        builder.Services.AddSingleton<IPipelineExtension, RecordingExtension>();
         builder.Services.AddHostedService<DetectionService>();
         builder.Services.AddHostedService<SystemdWatchdog>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds + 5));

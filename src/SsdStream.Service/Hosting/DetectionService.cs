@@ -152,7 +152,7 @@ public sealed partial class DetectionService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT: no broker configured, embedded broker on 127.0.0.1:{Port}; watch it with: mosquitto_sub -h 127.0.0.1 -p {Port} -t '{Prefix}/#' -v")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT: no broker configured, embedded broker on 127.0.0.1:{Port}; watch it with: mosquitto_sub -h 127.0.0.1 -p {Port} -i watcher -t '{Prefix}/#' -v")]
     private static partial void LogEmbeddedBroker(ILogger logger, int port, string prefix);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "detecting on {Cameras} camera(s) with {Model}, publishing to {Broker}")]
