@@ -81,20 +81,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
                         continue;
                     }
                 }
-                try
-                {
-                    while (_outbox.Peek() is { } message)
-                    {
-                        await PublishAsync(message, cancellation).ConfigureAwait(false);
-                        _outbox.Delivered(message);
-                    }
-                }
-                catch (Exception e) when (!cancellation.IsCancellationRequested && e is not OutOfMemoryException)
-                {
-                    // The connection broke mid-send; the message stays in the outbox.
-                    LogSendFailed(_logger, e.Message);
-                    continue;
-                }
+                if (!await SendQueuedAsync(cancellation).ConfigureAwait(false)) continue;
                 await _wake.WaitAsync(TimeSpan.FromSeconds(1), cancellation).ConfigureAwait(false);
             }
         }
@@ -113,11 +100,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            while (_outbox.Peek() is { } message)
-            {
-                await PublishAsync(message, cts.Token).ConfigureAwait(false);
-                _outbox.Delivered(message);
-            }
+            await SendQueuedAsync(cts.Token).ConfigureAwait(false);
             await PublishAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Stopped), true, 1), cts.Token).ConfigureAwait(false);
             await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cts.Token).ConfigureAwait(false);
         }
@@ -125,6 +108,26 @@ public sealed partial class MqttConnection : IAsyncDisposable
         {
             LogStopFailed(_logger, e.Message);
         }
+    }
+
+    /// <summary>Sends everything queued; false if the connection broke (the unsent message goes back to the outbox).</summary>
+    private async Task<bool> SendQueuedAsync(CancellationToken cancellation)
+    {
+        while (_outbox.Take() is { } message)
+        {
+            try
+            {
+                await PublishAsync(message, cancellation).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _outbox.Failed(message);
+                if (cancellation.IsCancellationRequested) throw;
+                LogSendFailed(_logger, e.Message);
+                return false;
+            }
+        }
+        return true;
     }
 
     private async Task PublishAsync(OutgoingMessage message, CancellationToken cancellation)

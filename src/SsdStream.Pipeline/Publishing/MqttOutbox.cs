@@ -63,27 +63,43 @@ public sealed class MqttOutbox(int capacity)
         }
     }
 
-    /// <summary>The next message to send: a changed retained state first, then the oldest queued message.</summary>
-    public OutgoingMessage? Peek()
+    /// <summary>
+    /// Takes the next message to send: a changed retained state first (it stays known, to be re-sent after a
+    /// reconnect), then the oldest queued message, which leaves the queue so that an overflow can never
+    /// count a message that is already on its way. Give it back with <see cref="Failed"/> if sending fails.
+    /// </summary>
+    public OutgoingMessage? Take()
     {
         lock (_lock)
         {
-            foreach (var t in _dirty) return _retained[t];
-            return _queue.First?.Value;
+            foreach (var t in _dirty)
+            {
+                _dirty.Remove(t);
+                return _retained[t];
+            }
+            if (_queue.First is not { } first) return null;
+            _queue.RemoveFirst();
+            return first.Value;
         }
     }
 
-    /// <summary>Confirms that <paramref name="message"/> (from <see cref="Peek"/>) was delivered.</summary>
-    public void Delivered(OutgoingMessage message)
+    /// <summary>Returns a message from <see cref="Take"/> that could not be sent; it goes out first next time.</summary>
+    public void Failed(OutgoingMessage message)
     {
         lock (_lock)
         {
-            if (message.Retain && _retained.TryGetValue(message.Topic, out var current))
+            if (message.Retain)
             {
-                if (ReferenceEquals(current, message)) _dirty.Remove(message.Topic);
+                // Only if no newer state replaced it meanwhile.
+                if (_retained.TryGetValue(message.Topic, out var current) && ReferenceEquals(current, message)) _dirty.Add(message.Topic);
                 return;
             }
-            if (_queue.First is { } first && ReferenceEquals(first.Value, message)) _queue.RemoveFirst();
+            _queue.AddFirst(message);
+            if (_queue.Count > Capacity)
+            {
+                _queue.RemoveLast();
+                Interlocked.Increment(ref _dropped);
+            }
         }
     }
 }

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Ssd.Model.Checkpoints;
+using Ssd.Model.Data.Synthetic;
+using Ssd.Model.Networks;
+
+namespace SsdStream.Service.Tests;
+
+/// <summary>
+/// Runs the real <c>ssdstream</c> executable in a directory of its own (<c>SSDSTREAM_ROOT</c>) with a
+/// configuration written by the test, and collects its output.
+/// </summary>
+public sealed class DaemonProcess : IDisposable
+{
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public DaemonProcess(string root) => Root = root;
+
+    public string Root { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    public int Pid => _process!.Id;
+
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "ssdstream");
+
+    /// <summary>A random-weight SSDLite with the synthetic shape classes (it detects noise, which is all the MQTT tests need).</summary>
+    public static string WriteRandomModel(string directory)
+    {
+        var path = Path.Combine(directory, "random.ssdm");
+        if (File.Exists(path)) return path;
+        Ssd.Model.Devices.TorchRuntime.Initialise();
+        using var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, SyntheticShapes.ClassNames);
+        ModelFile.Save(model, path, half: true);
+        return path;
+    }
+
+    /// <summary>A configuration: one synthetic camera, the given broker, the random model, and the overrides.</summary>
+    public static JsonObject Configuration(string modelPath, int brokerPort, bool embedded = false)
+    {
+        return new JsonObject
+        {
+            ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Information", ["Microsoft"] = "Warning" } },
+            ["SsdStream"] = new JsonObject
+            {
+                ["Model"] = new JsonObject { ["Path"] = modelPath, ["Device"] = "cpu", ["Threads"] = 1, ["ScoreThreshold"] = 0.01, ["MaxDetections"] = 5 },
+                ["Inference"] = new JsonObject { ["MaxBatch"] = 2 },
+                ["Cameras"] = new JsonArray(new JsonObject
+                {
+                    ["Name"] = "cam1",
+                    ["Type"] = "synthetic",
+                    ["Synthetic"] = new JsonObject { ["Width"] = 320, ["Height"] = 240, ["Fps"] = 5, ["Seed"] = 3 },
+                    ["Filter"] = new JsonObject { ["MinScore"] = 0.0 },
+                }),
+                ["Mqtt"] = new JsonObject
+                {
+                    ["Host"] = embedded ? "" : "127.0.0.1",
+                    ["Port"] = brokerPort,
+                    ["EmbeddedPort"] = brokerPort,
+                    ["ClientId"] = "ssdstream-test-" + Guid.NewGuid().ToString("N")[..6],
+                    ["KeepAliveSeconds"] = 5,
+                    ["StatsIntervalSeconds"] = 2,
+                },
+                ["Recording"] = new JsonObject { ["Enabled"] = false },
+                ["StatusIntervalSeconds"] = 2,
+                ["ShutdownTimeoutSeconds"] = 10,
+            },
+        };
+    }
+
+    public void Start(JsonObject configuration, params string[] args)
+    {
+        File.WriteAllText(Path.Combine(Root, "appsettings.json"), configuration.ToJsonString());
+        StartRaw(args);
+    }
+
+    public void StartRaw(params string[] args)
+    {
+        var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("run");
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["SSDSTREAM_ROOT"] = Root;
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_output) _output.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {_process!.Id}");
+        kill.WaitForExit();
+    }
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process!.WaitForExit(timeout)) throw new TimeoutException($"ssdstream did not exit within {timeout.TotalSeconds} s:\n{Output}");
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
+        _process?.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using SsdStream.Pipeline.Processing;
+using SsdStream.Pipeline.Publishing;
+using SsdStream.Pipeline.Results;
+
+namespace SsdStream.Service.Tests;
+
+/// <summary>The broker going away never stops detection: messages wait in the outbox and go out on reconnect.</summary>
+public sealed class MqttOutboxTests
+{
+    private static FrameResult Result(long sequence) => new("cam", sequence, DateTimeOffset.UtcNow, 640, 480,
+        [new PixelDetection("thing", 1, 0.9f, 10, 10, 100, 100, 0.01f, 0.02f, 0.15f, 0.2f)], DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(40), 1, "test");
+
+    private static async Task<(List<long> Produced, List<long> Received, long Dropped)> RunOutage(int outboxSize)
+    {
+        using var broker = new MosquittoBroker();
+        await using var subscriber = new MqttTestSubscriber(broker.Port, "ssdstream/cam/detections", persistent: true);
+        await subscriber.StartAsync();
+        var settings = new MqttSettings
+        {
+            Host = "127.0.0.1", Port = broker.Port, ClientId = "outbox-test", OutboxSize = outboxSize,
+            ReconnectInitial = TimeSpan.FromSeconds(1), ReconnectMax = TimeSpan.FromSeconds(1.5), ConnectTimeout = TimeSpan.FromSeconds(2),
+            HomeAssistantDiscovery = false,
+        };
+        var outbox = new MqttOutbox(settings.OutboxSize);
+        await using var connection = new MqttConnection(settings, outbox, NullLogger.Instance);
+        var publisher = new MqttDetectionPublisher(settings, outbox, connection, ["thing"]);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => connection.RunAsync(stop.Token));
+
+        var produced = new List<long>();
+        long sequence = 0;
+        async Task Produce(TimeSpan span)
+        {
+            var end = DateTime.UtcNow + span;
+            while (DateTime.UtcNow < end)
+            {
+                publisher.OnResult(Result(++sequence));
+                produced.Add(sequence);
+                await Task.Delay(50);
+            }
+        }
+        await Produce(TimeSpan.FromSeconds(1));
+        await subscriber.WaitFor(m => m.Count >= produced.Count, TimeSpan.FromSeconds(10), "messages before the outage");
+        broker.Stop();
+        await Produce(TimeSpan.FromSeconds(3));   // frames keep being processed while the broker is away
+        broker.Start();
+        await Produce(TimeSpan.FromSeconds(1));
+        // Once the outbox has drained, nothing more can be dropped.
+        var drained = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((outbox.Count > 0 || !connection.IsConnected) && DateTime.UtcNow < drained) await Task.Delay(50);
+        long dropped = outbox.Dropped;
+        await subscriber.WaitFor(m => m.Select(x => x.Payload).Distinct().Count() >= produced.Count - dropped, TimeSpan.FromSeconds(20),
+            $"every message that fitted the outbox ({produced.Count} produced, {dropped} dropped, sent {connection.Sent})");
+        await stop.CancelAsync();
+        await run;
+        var received = subscriber.Payloads("ssdstream/cam/detections").Select(p => (long)JsonNode.Parse(p)!["sequence"]!).Distinct().Order().ToList();
+        return (produced, received, dropped);
+    }
+
+    [Fact]
+    public async Task BrokerRestart_EveryMessageOfTheOutageArrives_WhenItFits()
+    {
+        var (produced, received, dropped) = await RunOutage(outboxSize: 1000);
+        Assert.Equal(0, dropped);
+        Assert.Equal(produced, received);
+    }
+
+    [Fact]
+    public async Task BrokerRestart_OverflowIsCounted_AndOnlyTheOldestAreLost()
+    {
+        var (produced, received, dropped) = await RunOutage(outboxSize: 10);
+        Assert.True(dropped > 0, "a 3 s outage at 20 messages/s must overflow an outbox of 10");
+        Assert.Equal(produced.Count - dropped, received.Count);
+        // What was lost is a run of outage messages; the newest always arrive.
+        Assert.Equal(produced[^1], received[^1]);
+        Assert.Subset(produced.ToHashSet(), received.ToHashSet());
+    }
+
+    [Fact]
+    public void Outbox_DropsTheOldest_AndResendsRetainedStateAfterReconnect()
+    {
+        var outbox = new MqttOutbox(2);
+        outbox.Enqueue(new OutgoingMessage("a", [1], false, 1));
+        outbox.Enqueue(new OutgoingMessage("b", [2], false, 1));
+        Assert.False(outbox.Enqueue(new OutgoingMessage("c", [3], false, 1)));
+        Assert.Equal(1, outbox.Dropped);
+        outbox.SetRetained(new OutgoingMessage("state", [9], true, 1));
+        Assert.Equal("state", outbox.Take()!.Topic);
+        var b = outbox.Take()!;
+        Assert.Equal("b", b.Topic);
+        // A failed send puts the message back in front; an overflow then cannot count a message in flight.
+        outbox.Failed(b);
+        Assert.Equal(1, outbox.Dropped);
+        Assert.Equal("b", outbox.Take()!.Topic);
+        outbox.ResendRetained();
+        Assert.Equal("state", outbox.Take()!.Topic);
+        Assert.Equal("c", outbox.Take()!.Topic);
+        Assert.Null(outbox.Take());
+    }
+}
