@@ -10,7 +10,9 @@ namespace SsdStream.Pipeline.Recording;
 
 /// <summary>
 /// Records one camera: pairs each frame with the newest result at or before it, draws it, and writes it
-/// into segments (continuously, or around detections with pre- and post-roll). It runs on its own
+/// into segments (continuously, or around detections with pre- and post-roll). Lengths count frames at
+/// the source's frame rate, so a segment of N seconds plays for N seconds whatever the capture jitter
+/// (a stalled source still closes a segment after twice its length in wall time). It runs on its own
 /// queue, so a slow disk drops recording frames (counted) and never holds detection up. A disk that
 /// fails is logged once per episode; recording resumes by itself when writing works again.
 /// </summary>
@@ -28,7 +30,7 @@ public sealed partial class CameraRecorder
     private readonly Queue<Frame> _pending = new();
     private readonly LinkedList<(Frame Frame, IReadOnlyList<PixelDetection> Detections, long? ResultSequence)> _preRoll = new();
     private SegmentWriter? _segment;
-    private DateTimeOffset _lastEventMatch;
+    private int _framesSinceMatch;
     private DateTimeOffset? _failedAt;
     private long _written;
     private long _dropped;
@@ -104,8 +106,10 @@ public sealed partial class CameraRecorder
             Write(frame, detections, result?.Sequence);
             return;
         }
-        bool match = detections.Any(d => d.Score >= _settings.EventMinScore && (_settings.EventLabels.Count == 0 || _settings.EventLabels.Contains(d.Label)));
-        if (match) _lastEventMatch = frame.CaptureTime;
+        // Only a fresh result of this very frame starts or prolongs an event; a frame inference skipped
+        // is drawn with the previous result but proves nothing new.
+        bool match = result?.Sequence == frame.Sequence && detections.Any(d => d.Score >= _settings.EventMinScore && (_settings.EventLabels.Count == 0 || _settings.EventLabels.Contains(d.Label)));
+        _framesSinceMatch = match ? 0 : _framesSinceMatch + 1;
         if (_segment is null && match)
         {
             // The event starts: write the pre-roll, then this frame.
@@ -121,11 +125,11 @@ public sealed partial class CameraRecorder
         if (_segment != null)
         {
             Write(frame, detections, result?.Sequence);
-            if (frame.CaptureTime - _lastEventMatch >= _settings.PostRoll) CloseSegment();
+            if (_framesSinceMatch >= Frames(_settings.PostRoll)) CloseSegment();
             return;
         }
         _preRoll.AddLast((frame.Share(), detections, result?.Sequence));
-        while (_preRoll.First is { } first && frame.CaptureTime - first.Value.Frame.CaptureTime > _settings.PreRoll)
+        while (_preRoll.First is { } first && _preRoll.Count > Frames(_settings.PreRoll))
         {
             first.Value.Frame.Dispose();
             _preRoll.RemoveFirst();
@@ -141,8 +145,8 @@ public sealed partial class CameraRecorder
         }
         try
         {
-            if (_segment != null && frame.CaptureTime - _segment.Start >= _settings.SegmentLength) CloseSegment();
-            _segment ??= SegmentWriter.Open(_encoders, _settings.Directory, _camera, frame.CaptureTime, frame.Width, frame.Height, _sourceFps() ?? _settings.DefaultFps);
+            if (_segment != null && (_segment.Frames >= Frames(_settings.SegmentLength) || frame.CaptureTime - _segment.Start >= 2 * _settings.SegmentLength)) CloseSegment();
+            _segment ??= SegmentWriter.Open(_encoders, _settings.Directory, _camera, frame.CaptureTime, frame.Width, frame.Height, Fps);
             using Mat annotated = FrameAnnotator.Draw(frame.Image, _camera, frame.CaptureTime, detections);
             _segment.Write(annotated, frame.Sequence, frame.CaptureTime, resultSequence, detections);
             Interlocked.Increment(ref _written);
@@ -161,6 +165,11 @@ public sealed partial class CameraRecorder
             _failedAt = frame.CaptureTime;
         }
     }
+
+    private double Fps => _sourceFps() is { } fps and > 0 ? fps : _settings.DefaultFps;
+
+    /// <summary>A duration as a number of frames at the source's rate.</summary>
+    private int Frames(TimeSpan duration) => Math.Max(1, (int)Math.Round(duration.TotalSeconds * Fps));
 
     private void CloseSegment()
     {

@@ -4,7 +4,7 @@ namespace SsdStream.Pipeline.Recording;
 
 /// <summary>
 /// Deletes a camera's oldest complete segments (video with its sidecar) beyond a maximum age or a
-/// maximum total size; files still being written (<c>.part</c>) and anything else are left alone.
+/// maximum total size; files still being written (<c>.part.mp4</c>) and anything else are left alone.
 /// </summary>
 public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, long? maxBytes, ILogger logger)
 {
@@ -16,6 +16,7 @@ public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, lo
         foreach (var cameraDir in Directory.EnumerateDirectories(root))
         {
             var segments = Directory.EnumerateFiles(cameraDir, "*.mp4", SearchOption.AllDirectories)
+                .Where(v => !SegmentWriter.IsPart(v))
                 .Select(v => new FileInfo(v))
                 .OrderBy(f => f.LastWriteTimeUtc)
                 .ThenBy(f => f.FullName, StringComparer.Ordinal)

@@ -8,12 +8,12 @@ namespace SsdStream.Pipeline.Recording;
 /// <summary>
 /// One segment being written: <c>&lt;root&gt;/&lt;camera&gt;/&lt;yyyy-MM-dd&gt;/&lt;HH-mm-ss&gt;.mp4</c> (UTC of its
 /// first frame) with a sidecar <c>.jsonl</c> of each frame's detections and time. Both are written
-/// under a <c>.part</c> name and renamed when the segment closes, so a complete-looking file is always
-/// complete; a segment cut off by a crash stays a <c>.part</c>.
+/// under a <c>.part</c> name (<c>HH-mm-ss.part.mp4</c>) and renamed when the segment closes, so a
+/// complete-looking file is always complete; a segment cut off by a crash keeps its <c>.part</c> name.
 /// </summary>
 public sealed class SegmentWriter : IDisposable
 {
-    public const string PartSuffix = ".part";
+    public const string PartMarker = ".part";
 
     private readonly ISegmentEncoder _encoder;
     private readonly StreamWriter _sidecar;
@@ -43,6 +43,12 @@ public sealed class SegmentWriter : IDisposable
 
     public int Frames { get; private set; }
 
+    /// <summary>The name a file has while it is written: <c>x.mp4</c> is written as <c>x.part.mp4</c> (encoders pick the container by extension).</summary>
+    public static string PartName(string path) => Path.ChangeExtension(path, PartMarker + Path.GetExtension(path));
+
+    /// <summary>Whether a file name is that of a file still being written (or cut off by a crash).</summary>
+    public static bool IsPart(string path) => Path.GetFileNameWithoutExtension(path).EndsWith(PartMarker, StringComparison.Ordinal);
+
     /// <summary>The video path of a segment of <paramref name="camera"/> starting at <paramref name="start"/>.</summary>
     public static string PathFor(string root, string camera, DateTimeOffset start)
     {
@@ -57,10 +63,10 @@ public sealed class SegmentWriter : IDisposable
         for (int n = 1; File.Exists(video); n++) video = Path.ChangeExtension(PathFor(root, camera, start), null) + $"-{n}.mp4";
         var sidecar = Path.ChangeExtension(video, ".jsonl");
         Directory.CreateDirectory(Path.GetDirectoryName(video)!);
-        var encoder = encoders.Open(video + PartSuffix, width, height, fps);
+        var encoder = encoders.Open(PartName(video), width, height, fps);
         try
         {
-            var writer = new StreamWriter(sidecar + PartSuffix, append: false, new System.Text.UTF8Encoding(false));
+            var writer = new StreamWriter(PartName(sidecar), append: false, new System.Text.UTF8Encoding(false));
             return new SegmentWriter(camera, video, sidecar, encoder, writer, start);
         }
         catch
@@ -114,8 +120,8 @@ public sealed class SegmentWriter : IDisposable
         _sidecar.Dispose();
         _encoder.Finish();
         _encoder.Dispose();
-        File.Move(VideoPath + PartSuffix, VideoPath, overwrite: true);
-        File.Move(SidecarPath + PartSuffix, SidecarPath, overwrite: true);
+        File.Move(PartName(VideoPath), VideoPath, overwrite: true);
+        File.Move(PartName(SidecarPath), SidecarPath, overwrite: true);
         return new RecordedSegment(Camera, VideoPath, SidecarPath, Start, End, Frames, _labels.Order(StringComparer.Ordinal).ToArray());
     }
 
@@ -126,7 +132,7 @@ public sealed class SegmentWriter : IDisposable
         _closed = true;
         try { _sidecar.Dispose(); } catch (IOException) { }
         _encoder.Dispose();
-        foreach (var f in new[] { VideoPath + PartSuffix, SidecarPath + PartSuffix })
+        foreach (var f in new[] { PartName(VideoPath), PartName(SidecarPath) })
         {
             try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }

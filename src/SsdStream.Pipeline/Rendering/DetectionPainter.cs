@@ -18,8 +18,8 @@ public static class DetectionPainter
         return new Scalar(b, g, r);
     }
 
-    /// <summary>Box line thickness for a frame: about 1/300 of its shorter side, at least 2 pixels.</summary>
-    public static int Thickness(int width, int height) => Math.Max(2, Math.Min(width, height) / 300);
+    /// <summary>Box line thickness for a frame: about 1/250 of its shorter side, at least 3 pixels (thinner lines lose their colour to H.264's chroma subsampling).</summary>
+    public static int Thickness(int width, int height) => Math.Max(3, Math.Min(width, height) / 250);
 
     /// <summary>Draws every detection onto <paramref name="frame"/> in place.</summary>
     public static void Draw(Mat frame, IReadOnlyList<PixelDetection> detections)

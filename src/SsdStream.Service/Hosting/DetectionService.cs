@@ -70,7 +70,8 @@ public sealed partial class DetectionService(
             var mqttResults = pipeline.SubscribeResults("mqtt", capacity: 4096);
             var live = new LiveStatus(pipeline.SubscribeResults("status", capacity: 64));
             foreach (var camera in pipeline.Cameras) camera.StateChanged += publisher.OnCameraState;
-            var context = new PipelineContext(pipeline, publisher, o, root);
+            using var abort = new CancellationTokenSource();
+            var context = new PipelineContext(pipeline, publisher, o, root, abort.Token);
             var extensionTasks = extensions.Select(e => e.Attach(context)).ToList();
 
             using var mqttStop = new CancellationTokenSource();
@@ -93,8 +94,10 @@ public sealed partial class DetectionService(
                 LogStopping(_logger);
                 health.Detach();
                 await pipeline.StopAsync(timeout).ConfigureAwait(false);
-                await Task.WhenAll(extensionTasks).WaitAsync(Remaining(timeout, clock)).ConfigureAwait(false);
-                await publishTask.WaitAsync(Remaining(timeout, clock)).ConfigureAwait(false);
+                // Recorders finish what they have queued; at the deadline they close their segments with what they wrote.
+                abort.CancelAfter(Remaining(timeout, clock));
+                await Bounded(Task.WhenAll(extensionTasks), TimeSpan.FromSeconds(10), "recording").ConfigureAwait(false);
+                await Bounded(publishTask, Remaining(timeout, clock), "publishing").ConfigureAwait(false);
                 await liveTask.ConfigureAwait(false);
                 await mqttStop.CancelAsync().ConfigureAwait(false);
                 await mqttTask.ConfigureAwait(false);
@@ -105,6 +108,19 @@ public sealed partial class DetectionService(
         finally
         {
             if (broker != null) await broker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for a part to finish; past the limit the stop goes on without it (logged, not fatal).</summary>
+    private async Task Bounded(Task task, TimeSpan limit, string part)
+    {
+        try
+        {
+            await task.WaitAsync(limit).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogSlowStop(_logger, part, limit.TotalSeconds);
         }
     }
 
@@ -164,6 +180,9 @@ public sealed partial class DetectionService(
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: closing cameras, publishing the last results")]
     private static partial void LogStopping(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stop: {Part} did not finish within {Seconds:0.0} s more; going on without it")]
+    private static partial void LogSlowStop(ILogger logger, string part, double seconds);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "stopped cleanly in {Seconds:0.0} s")]
     private static partial void LogStopped(ILogger logger, double seconds);
 
@@ -172,7 +191,8 @@ public sealed partial class DetectionService(
 }
 
 /// <summary>What a pipeline extension (the recorder) gets to attach to.</summary>
-public sealed record PipelineContext(DetectionPipeline Pipeline, MqttDetectionPublisher Publisher, SsdStreamOptions Options, ContentRoot Root);
+/// <param name="Abort">Cancelled when the stop's time is up: finish at once with what is done.</param>
+public sealed record PipelineContext(DetectionPipeline Pipeline, MqttDetectionPublisher Publisher, SsdStreamOptions Options, ContentRoot Root, CancellationToken Abort);
 
 /// <summary>
 /// A part of the daemon that hangs off the pipeline (recording): attached before the pipeline starts;

@@ -59,7 +59,7 @@ public sealed partial class RecordingExtension(ILoggerFactory loggers) : IPipeli
                     ["frames"] = segment.Frames,
                     ["labels"] = new JsonArray(segment.Labels.Select(l => (JsonNode)l).ToArray()),
                 }));
-            tasks.Add(Task.Run(() => recorder.RunAsync(frames, results.Reader, CancellationToken.None)));
+            tasks.Add(Task.Run(() => recorder.RunAsync(frames, results.Reader, context.Abort)));
         }
         LogRecording(_logger, context.Pipeline.Cameras.Count, directory, encoders.Codec, r.Mode);
         var all = Task.WhenAll(tasks);

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace SsdStream.Service.Tests;
+
+/// <summary>Recording in the daemon process: what survives a SIGKILL, and what a clean stop finalises.</summary>
+public sealed class DaemonRecordingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ssd-drec-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private JsonObject Config(int port)
+    {
+        var config = DaemonProcess.Configuration(DaemonProcess.WriteRandomModel(_dir), port, embedded: true);
+        config["SsdStream"]!["Recording"] = new JsonObject
+        {
+            ["Enabled"] = true, ["Directory"] = "rec", ["Mode"] = "continuous", ["SegmentSeconds"] = 1,
+        };
+        return config;
+    }
+
+    [Fact]
+    public async Task SigkillWhileRecording_EverySegmentClosedBeforeTheKillPlaysToItsEnd()
+    {
+        using var daemon = new DaemonProcess(_dir);
+        daemon.Start(Config(DaemonMqttTests.FreePort()));
+        var rec = Path.Combine(_dir, "rec", "cam1");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline && Closed(rec).Count < 3) await Task.Delay(200);
+        Assert.True(Closed(rec).Count >= 3, daemon.Output);
+
+        daemon.Signal("KILL");
+        daemon.WaitForExit(TimeSpan.FromSeconds(10));
+
+        var closed = Closed(rec);
+        foreach (var video in closed)
+        {
+            var sidecarLines = File.ReadAllLines(Path.ChangeExtension(video, ".jsonl")).Length;
+            var (decoded, errors) = DecodeToEnd(video);
+            Assert.True(errors.Length == 0, $"{video}: {errors}");
+            Assert.Equal(sidecarLines, decoded);
+            Assert.Equal(5, decoded); // 1 s at the camera's 5 fps
+        }
+        // Only the segment being written when the process died may be lost, and it never looks complete.
+        var partial = Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories);
+        Assert.True(partial.Length <= 2, string.Join(", ", partial));
+    }
+
+    [Fact]
+    public async Task Sigterm_ClosesTheOpenSegment_AndAnnouncesEverySegmentOverMqtt()
+    {
+        int port = DaemonMqttTests.FreePort();
+        using var daemon = new DaemonProcess(_dir);
+        daemon.Start(Config(port));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (!daemon.Output.Contains("embedded broker", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await using var subscriber = new MqttTestSubscriber(port, "ssdstream/cam1/recordings");
+        await subscriber.StartAsync();
+        var rec = Path.Combine(_dir, "rec", "cam1");
+        while (DateTime.UtcNow < deadline && Closed(rec).Count < 2) await Task.Delay(200);
+
+        daemon.Signal("TERM");
+        int code = daemon.WaitForExit(TimeSpan.FromSeconds(20));
+        Assert.True(code == 0, daemon.Output);
+        Assert.Empty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories));
+        var closed = Closed(rec);
+        await subscriber.WaitFor(m => m.Count >= closed.Count - 1, TimeSpan.FromSeconds(5), "recordings messages");
+        var announced = subscriber.Messages.Select(m => JsonNode.Parse(m.Payload)!).ToList();
+        Assert.All(announced, a =>
+        {
+            Assert.True(File.Exists((string)a["path"]!));
+            Assert.True((int)a["frames"]! > 0);
+            Assert.NotNull(a["labels"]);
+            Assert.NotNull(a["start"]);
+            Assert.NotNull(a["end"]);
+        });
+        Assert.All(subscriber.Messages, m => Assert.False(m.Retained));
+    }
+
+    private static List<string> Closed(string dir) =>
+        Directory.Exists(dir)
+            ? Directory.GetFiles(dir, "*.mp4", SearchOption.AllDirectories).Where(f => !f.Contains(".part.", StringComparison.Ordinal)).Order().ToList()
+            : [];
+
+    /// <summary>Decodes every frame with ffmpeg; returns the frame count and whatever ffmpeg complained about.</summary>
+    private static (int Frames, string Errors) DecodeToEnd(string video)
+    {
+        var p = Process.Start(new ProcessStartInfo("ffprobe", $"-v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 \"{video}\"")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var output = p.StandardOutput.ReadToEnd();
+        var errors = p.StandardError.ReadToEnd().Trim();
+        p.WaitForExit();
+        return (int.Parse(output.Trim()), errors);
+    }
+}
