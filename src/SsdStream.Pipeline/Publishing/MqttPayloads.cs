@@ -32,30 +32,39 @@ public static class MqttPayloads
             w.WriteNumber("height", result.Height);
             w.WriteString("model", result.ModelName);
             w.WriteStartArray("detections");
-            foreach (var d in result.Detections)
-            {
-                w.WriteStartObject();
-                w.WriteString("label", d.Label);
-                w.WriteNumber("class_id", d.ClassId);
-                w.WriteNumber("score", Math.Round(d.Score, 4));
-                w.WriteStartArray("box");
-                w.WriteNumberValue(Math.Round(d.X1, 1));
-                w.WriteNumberValue(Math.Round(d.Y1, 1));
-                w.WriteNumberValue(Math.Round(d.X2, 1));
-                w.WriteNumberValue(Math.Round(d.Y2, 1));
-                w.WriteEndArray();
-                w.WriteStartArray("box_normalized");
-                w.WriteNumberValue(Math.Round(d.NX1, 5));
-                w.WriteNumberValue(Math.Round(d.NY1, 5));
-                w.WriteNumberValue(Math.Round(d.NX2, 5));
-                w.WriteNumberValue(Math.Round(d.NY2, 5));
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
+            foreach (var d in result.Detections) WriteDetection(w, d, normalized: true);
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return ms.ToArray();
+    }
+
+    /// <summary>
+    /// One detection as JSON: <c>{"label", "class_id", "score", "box": [x1, y1, x2, y2]}</c> in pixels
+    /// (0.1 px), with <c>"box_normalized"</c> (0..1) when <paramref name="normalized"/>.
+    /// </summary>
+    public static void WriteDetection(Utf8JsonWriter w, Results.PixelDetection d, bool normalized)
+    {
+        w.WriteStartObject();
+        w.WriteString("label", d.Label);
+        w.WriteNumber("class_id", d.ClassId);
+        w.WriteNumber("score", Math.Round(d.Score, 4));
+        w.WriteStartArray("box");
+        w.WriteNumberValue(Math.Round(d.X1, 1));
+        w.WriteNumberValue(Math.Round(d.Y1, 1));
+        w.WriteNumberValue(Math.Round(d.X2, 1));
+        w.WriteNumberValue(Math.Round(d.Y2, 1));
+        w.WriteEndArray();
+        if (normalized)
+        {
+            w.WriteStartArray("box_normalized");
+            w.WriteNumberValue(Math.Round(d.NX1, 5));
+            w.WriteNumberValue(Math.Round(d.NY1, 5));
+            w.WriteNumberValue(Math.Round(d.NX2, 5));
+            w.WriteNumberValue(Math.Round(d.NY2, 5));
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
     }
 
     /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "..."}</c>.</summary>

@@ -91,17 +91,7 @@ public sealed class SegmentWriter : IDisposable
             json.WriteStartArray("detections");
             foreach (var d in detections)
             {
-                json.WriteStartObject();
-                json.WriteString("label", d.Label);
-                json.WriteNumber("class_id", d.ClassId);
-                json.WriteNumber("score", Math.Round(d.Score, 4));
-                json.WriteStartArray("box");
-                json.WriteNumberValue(Math.Round(d.X1, 1));
-                json.WriteNumberValue(Math.Round(d.Y1, 1));
-                json.WriteNumberValue(Math.Round(d.X2, 1));
-                json.WriteNumberValue(Math.Round(d.Y2, 1));
-                json.WriteEndArray();
-                json.WriteEndObject();
+                Publishing.MqttPayloads.WriteDetection(json, d, normalized: false);
                 _labels.Add(d.Label);
             }
             json.WriteEndArray();

@@ -154,6 +154,7 @@ public sealed partial class DetectionService(
                     double fps = (c.FramesProcessed - processedAtStatus.GetValueOrDefault(c.CameraId)) / statusClock.Elapsed.TotalSeconds;
                     long dropped = c.FramesDropped - droppedAtStatus.GetValueOrDefault(c.CameraId);
                     LogLive(_logger, c.CameraId, MqttPayloads.StateName(c.State), fps, dropped, live.Objects(c.CameraId), connection.IsConnected ? "connected" : "away");
+                    LogMemory(_logger, Environment.WorkingSet / (1024.0 * 1024.0), TorchSharp.torch.Tensor.TotalCount);
                     processedAtStatus[c.CameraId] = c.FramesProcessed;
                     droppedAtStatus[c.CameraId] = c.FramesDropped;
                 }
@@ -176,6 +177,9 @@ public sealed partial class DetectionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Camera}: {State}, {Fps:0.0} fps, {Dropped} dropped, objects: {Objects}; mqtt {Mqtt}")]
     private static partial void LogLive(ILogger logger, string camera, string state, double fps, long dropped, string objects, string mqtt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "memory: RSS {RssMb:0} MiB, live tensors {Tensors}")]
+    private static partial void LogMemory(ILogger logger, double rssMb, long tensors);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: closing cameras, publishing the last results")]
     private static partial void LogStopping(ILogger logger);
