@@ -14,8 +14,8 @@ public static class DetectionPainter
     {
         // Golden-ratio hue steps give well-separated colours for neighbouring ids.
         double hue = (classId * 0.618033988749895) % 1.0;
-        var (r, g, b) = HsvToRgb(hue, 0.85, 0.95);
-        return new Scalar(b, g, r);
+        var bgr = Ssd.Model.Imaging.HsvColour.ToBgr(hue * 360, 0.85, 0.95);
+        return new Scalar(bgr.Item0, bgr.Item1, bgr.Item2);
     }
 
     /// <summary>Box line thickness for a frame: about 1/250 of its shorter side, at least 3 pixels (thinner lines lose their colour to H.264's chroma subsampling).</summary>
@@ -40,20 +40,5 @@ public static class DetectionPainter
             Cv2.Rectangle(frame, tag, colour, -1);
             Cv2.PutText(frame, text, new Point(box.X + 2, top + size.Height + 1), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, 1, LineTypes.AntiAlias);
         }
-    }
-
-    private static (double R, double G, double B) HsvToRgb(double h, double s, double v)
-    {
-        double c = v * s, x = c * (1 - Math.Abs(h * 6 % 2 - 1)), m = v - c;
-        var (r, g, b) = (int)(h * 6) switch
-        {
-            0 => (c, x, 0.0),
-            1 => (x, c, 0.0),
-            2 => (0.0, c, x),
-            3 => (0.0, x, c),
-            4 => (x, 0.0, c),
-            _ => (c, 0.0, x),
-        };
-        return ((r + m) * 255, (g + m) * 255, (b + m) * 255);
     }
 }

@@ -38,22 +38,5 @@ internal sealed class SceneObjectFactory(SyntheticSceneOptions options)
     }
 
     /// <summary>BGR of hue (degrees), saturation and value (0..1).</summary>
-    internal static Vec3b Hsv(double hue, double saturation, double value)
-    {
-        double c = value * saturation;
-        double h = hue / 60;
-        double x = c * (1 - Math.Abs(h % 2 - 1));
-        (double r, double g, double b) = (int)h switch
-        {
-            0 => (c, x, 0.0),
-            1 => (x, c, 0.0),
-            2 => (0.0, c, x),
-            3 => (0.0, x, c),
-            4 => (x, 0.0, c),
-            _ => (c, 0.0, x),
-        };
-        double m = value - c;
-        static byte ToByte(double v) => (byte)Math.Clamp(Math.Round(v * 255), 0, 255);
-        return new Vec3b(ToByte(b + m), ToByte(g + m), ToByte(r + m));
-    }
+    internal static Vec3b Hsv(double hue, double saturation, double value) => Imaging.HsvColour.ToBgr(hue, saturation, value);
 }
