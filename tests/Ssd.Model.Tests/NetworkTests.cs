@@ -83,4 +83,15 @@ public class NetworkTests
     {
         Assert.True(TorchRuntime.NnpackDisabled);
     }
+
+    [Theory]
+    [InlineData("ssd300-resnet50")]
+    [InlineData("ssdlite-mobilenetv2")]
+    public void ClassHeadOutputBias_IsTheFirstClassHeadsLastBias(string arch)
+    {
+        var architecture = SsdArchitecture.Parse(arch);
+        using var net = architecture.CreateNetwork(7);
+        var bias = net.state_dict()[architecture.ClassHeadOutputBias];
+        Assert.Equal(architecture.BoxConfig.BoxesPerCell[0] * 7L, bias.shape[0]);
+    }
 }

@@ -79,18 +79,8 @@ public static class PyTorchCheckpointImporter
 
     private static int ClassCount(IReadOnlyDictionary<string, Tensor> state, SsdArchitecture architecture, string path)
     {
-        var net0 = architecture.CreateNetwork(2);
-        string key;
+        string key = architecture.ClassHeadOutputBias;
         long perCell = architecture.BoxConfig.BoxesPerCell[0];
-        try
-        {
-            // The last parameter of the first class head holds boxes-per-cell x classes outputs.
-            key = net0.state_dict().Keys.Last(k => k.StartsWith("conf.0.", StringComparison.Ordinal) && k.EndsWith(".bias", StringComparison.Ordinal));
-        }
-        finally
-        {
-            net0.Dispose();
-        }
         if (!state.TryGetValue(key, out var bias))
             throw new CheckpointException($"{path}: missing key '{key}' (is --arch right for this checkpoint?)");
         long outputs = bias.shape[0];

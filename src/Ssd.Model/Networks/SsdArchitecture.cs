@@ -10,19 +10,20 @@ public sealed class SsdArchitecture
 {
     private readonly Func<int, IReadOnlyList<int>, SsdNetwork> _create;
 
-    private SsdArchitecture(string name, DefaultBoxConfig boxes, int[] mapChannels, Func<int, IReadOnlyList<int>, SsdNetwork> create)
+    private SsdArchitecture(string name, DefaultBoxConfig boxes, int[] mapChannels, string classHeadOutputBias, Func<int, IReadOnlyList<int>, SsdNetwork> create)
     {
         Name = name;
+        ClassHeadOutputBias = classHeadOutputBias;
         BoxConfig = boxes;
         MapChannels = mapChannels;
         _create = create;
     }
 
     public static SsdArchitecture Ssd300ResNet50 { get; } =
-        new("ssd300-resnet50", DefaultBoxConfig.Ssd300, [1024, 512, 512, 256, 256, 256], Networks.Ssd300ResNet50.Create);
+        new("ssd300-resnet50", DefaultBoxConfig.Ssd300, [1024, 512, 512, 256, 256, 256], "conf.0.bias", Networks.Ssd300ResNet50.Create);
 
     public static SsdArchitecture SsdLiteMobileNetV2 { get; } =
-        new("ssdlite-mobilenetv2", DefaultBoxConfig.SsdLite300, [576, 1280, 512, 256, 256, 64], Networks.SsdLiteMobileNetV2.Create);
+        new("ssdlite-mobilenetv2", DefaultBoxConfig.SsdLite300, [576, 1280, 512, 256, 256, 64], "conf.0.3.bias", Networks.SsdLiteMobileNetV2.Create);
 
     public static IReadOnlyList<SsdArchitecture> All { get; } = [Ssd300ResNet50, SsdLiteMobileNetV2];
 
@@ -32,6 +33,9 @@ public sealed class SsdArchitecture
 
     /// <summary>Channels of each feature map the heads read.</summary>
     public IReadOnlyList<int> MapChannels { get; }
+
+    /// <summary>State-dict key of the first class head's output bias: boxes per cell x classes values.</summary>
+    public string ClassHeadOutputBias { get; }
 
     /// <summary>Input side in pixels.</summary>
     public int InputSize => BoxConfig.FigureSize;

@@ -143,11 +143,11 @@ public sealed partial class MqttConnection : IAsyncDisposable
         Interlocked.Increment(ref _sent);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _client.Dispose();
         _wake.Dispose();
-        await Task.CompletedTask.ConfigureAwait(false);
+        return ValueTask.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Broker}")]

@@ -105,7 +105,9 @@ public sealed partial class FfmpegFrameSource(FfmpegSourceOptions options, ILogg
                     await WaitForExit(process).ConfigureAwait(false);
                     throw new FrameSourceException($"{Description}: stream ended (ffmpeg exit code {(process.HasExited ? process.ExitCode : -1)}){Detail(lastError[0])}");
                 }
-                var mat = Mat.FromPixelData(info.height, info.width, MatType.CV_8UC3, buffer).Clone();
+                // The view over the managed buffer is only a header; the frame gets its own copy.
+                using var view = Mat.FromPixelData(info.height, info.width, MatType.CV_8UC3, buffer);
+                var mat = view.Clone();
                 yield return new CapturedImage(mat, DateTimeOffset.UtcNow);
             }
         }

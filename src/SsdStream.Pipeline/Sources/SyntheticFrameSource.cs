@@ -17,15 +17,10 @@ public sealed class SyntheticFrameSource(int width, int height, double fps, int 
     public async IAsyncEnumerable<CapturedImage> ReadAsync([EnumeratorCancellation] CancellationToken cancellation)
     {
         using var scene = new SyntheticSceneSequence(width, height, seed);
-        var interval = TimeSpan.FromSeconds(1 / fps);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var next = TimeSpan.Zero;
+        var pacer = new FramePacer(TimeSpan.FromSeconds(1 / fps));
         while (!cancellation.IsCancellationRequested)
         {
-            var wait = next - clock.Elapsed;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellation).ConfigureAwait(false);
-            next += interval;
-            if (clock.Elapsed - next > TimeSpan.FromSeconds(1)) next = clock.Elapsed;
+            await pacer.WaitAsync(cancellation).ConfigureAwait(false);
             var image = scene.RenderNext(out _);
             yield return new CapturedImage(image, DateTimeOffset.UtcNow);
         }

@@ -49,19 +49,12 @@ public sealed class VideoCaptureFrameSource : IFrameSource
             FramesPerSecond = fps is > 0 and < 1000 ? fps : null;
             var interval = _realtime && !IsDevice && FramesPerSecond is { } f ? TimeSpan.FromSeconds(1 / f) : TimeSpan.Zero;
             var minGap = _maxFps is { } m and > 0 ? TimeSpan.FromSeconds(1 / m) : TimeSpan.Zero;
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var next = TimeSpan.Zero;
+            var pacer = new FramePacer(interval);
             var lastDelivered = TimeSpan.MinValue;
             int framesThisPass = 0;
             while (!cancellation.IsCancellationRequested)
             {
-                if (interval > TimeSpan.Zero)
-                {
-                    var wait = next - clock.Elapsed;
-                    if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellation).ConfigureAwait(false);
-                    next += interval;
-                    if (clock.Elapsed - next > TimeSpan.FromSeconds(1)) next = clock.Elapsed; // fell far behind: do not burst
-                }
+                await pacer.WaitAsync(cancellation).ConfigureAwait(false);
                 var mat = new Mat();
                 bool ok = await Task.Run(() => capture.Read(mat), CancellationToken.None).ConfigureAwait(false);
                 if (!ok || mat.Empty())
@@ -78,7 +71,7 @@ public sealed class VideoCaptureFrameSource : IFrameSource
                     yield break;
                 }
                 framesThisPass++;
-                var now = clock.Elapsed;
+                var now = pacer.Elapsed;
                 if (minGap > TimeSpan.Zero && now - lastDelivered < minGap)
                 {
                     mat.Dispose();

@@ -11,7 +11,6 @@ public sealed class DaemonHealth
 {
     private DetectionPipeline? _pipeline;
     private long _framesInAtLastCheck;
-    private DateTimeOffset _lastCheck = DateTimeOffset.UtcNow;
 
     public void Attach(DetectionPipeline pipeline) => _pipeline = pipeline;
 
@@ -27,7 +26,6 @@ public sealed class DaemonHealth
         long framesIn = p.Metrics.Cameras.Sum(c => c.FramesIn);
         bool framesArrived = framesIn != _framesInAtLastCheck;
         _framesInAtLastCheck = framesIn;
-        _lastCheck = now;
         return !framesArrived || now - p.Worker.LastBatchTime < window;
     }
 }
