@@ -10,14 +10,20 @@ namespace SsdStream.Pipeline;
 /// <summary>One camera of the pipeline: how to open it and what to keep of its detections.</summary>
 /// <param name="Id">Camera name, used in topics, metrics and paths.</param>
 /// <param name="SourceFactory">Opens a new connection (called again on every reconnect).</param>
-/// <param name="QueueCapacity">Newest frames kept waiting for inference; older ones are dropped and counted.</param>
+/// <param name="QueueCapacity">
+/// Frames kept waiting for inference. <see cref="FrameDelivery.Newest"/>: older ones are dropped and counted.
+/// <see cref="FrameDelivery.Every"/>: the source waits; the queue then holds at least a full batch, so a
+/// single file can fill every batch.
+/// </param>
+/// <param name="Delivery">Whether frames may be dropped (live sources) or all are processed (files at full speed).</param>
 public sealed record CameraDefinition(
     string Id,
     Func<IFrameSource> SourceFactory,
     DetectionFilter Filter,
     ReconnectPolicy Reconnect,
     TimeSpan StallTimeout,
-    int QueueCapacity = 2);
+    int QueueCapacity = 2,
+    FrameDelivery Delivery = FrameDelivery.Newest);
 
 /// <summary>
 /// The real-time detection pipeline: one <see cref="ResilientCamera"/> per camera writing into
@@ -54,7 +60,8 @@ public sealed class DetectionPipeline : IAsyncDisposable
         foreach (var c in cameras)
         {
             var counters = metrics.Camera(c.Id);
-            _fanOuts[c.Id] = new FrameFanOut(_queues.AddCamera(c.Id, c.QueueCapacity, counters));
+            int capacity = c.Delivery == FrameDelivery.Every ? Math.Max(c.QueueCapacity, batching.MaxBatch) : c.QueueCapacity;
+            _fanOuts[c.Id] = new FrameFanOut(_queues.AddCamera(c.Id, capacity, counters, c.Delivery));
             _resilientCameras.Add(new ResilientCamera(c.Id, c.SourceFactory, c.Reconnect, c.StallTimeout, counters, loggers.CreateLogger<ResilientCamera>()));
         }
     }

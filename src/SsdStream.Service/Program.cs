@@ -1,5 +1,9 @@
 using System.CommandLine;
+using Ssd.Model.Devices;
 using SsdStream.Service.Commands;
+
+// Before anything loads libtorch: its OpenMP threads read their wait policy once, at load.
+TorchRuntime.PrepareEnvironment();
 
 var root = new RootCommand("ssdstream: real-time SSD object detection for cameras, with MQTT and recording")
 {

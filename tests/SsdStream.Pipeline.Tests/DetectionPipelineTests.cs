@@ -134,6 +134,39 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(20, metrics.Camera("cam").FramesIn);
     }
 
+    [Fact]
+    public async Task FileAtFullSpeed_EveryFrameIsProcessedOnce_NoneDropped_AndBatchesFill()
+    {
+        // 40 frames read as fast as they decode, a detector that needs 50 ms per batch: the file must wait
+        // for inference instead of losing frames, and one camera alone fills batches of 4.
+        var path = TestMedia.WriteVideo(_dir, 40);
+        using var metrics = new PipelineMetrics();
+        var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, realtime: false),
+            DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5), QueueCapacity: 2, Delivery: Frames.FrameDelivery.Every);
+        var detector = new FakeDetector(TimeSpan.FromMilliseconds(50));
+        await using var pipeline = new DetectionPipeline([camera], () => detector, new BatchingOptions(MaxBatch: 4), metrics, NullLoggerFactory.Instance);
+        var frames = pipeline.TapFrames("cam", 100);
+        var results = pipeline.SubscribeResults("t");
+        await pipeline.StartAsync();
+        var tapped = new List<long>();
+        await foreach (var f in frames.ReadAllAsync())
+        {
+            tapped.Add(f.Sequence);
+            f.Dispose();
+        }
+        var processed = new List<FrameResult>();
+        await foreach (var r in results.Reader.ReadAllAsync()) processed.Add(r);
+        await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var expected = Enumerable.Range(1, 40).Select(i => (long)i).ToList();
+        Assert.Equal(expected, processed.Select(r => r.Sequence));
+        Assert.Equal(expected, tapped);
+        Assert.Equal(0, metrics.Camera("cam").FramesDropped);
+        Assert.Equal(40, metrics.Camera("cam").FramesProcessed);
+        // The queue holds a whole batch although QueueCapacity is 2: after the first batch every batch is full.
+        Assert.True(processed.Skip(4).Count(r => r.BatchSize == 4) >= 32, string.Join(",", processed.Select(r => r.BatchSize)));
+    }
+
     private static async Task WaitForResults(ResultBroadcaster.Subscription results, string camera, int count, CancellationToken cancellation)
     {
         int seen = 0;

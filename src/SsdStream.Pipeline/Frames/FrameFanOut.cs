@@ -20,16 +20,27 @@ public sealed class FrameFanOut : ChannelWriter<Frame>
         lock (_lock) _taps.Add(tap);
     }
 
+    /// <summary>
+    /// Writes to the primary writer; only when it takes the frame do the taps get their shares (so a frame
+    /// that waits for room reaches each tap once, when it is finally written).
+    /// </summary>
     public override bool TryWrite(Frame item)
     {
         ChannelWriter<Frame>[] taps;
         lock (_lock) taps = [.. _taps];
-        foreach (var tap in taps)
+        // Shares are taken first: once the primary has the frame, its reader may dispose it at any time.
+        var shares = new Frame[taps.Length];
+        for (int i = 0; i < taps.Length; i++) shares[i] = item.Share();
+        if (!_primary.TryWrite(item))
         {
-            var shared = item.Share();
-            if (!tap.TryWrite(shared)) shared.Dispose();
+            foreach (var s in shares) s.Dispose();
+            return false;
         }
-        return _primary.TryWrite(item);
+        for (int i = 0; i < taps.Length; i++)
+        {
+            if (!taps[i].TryWrite(shares[i])) shares[i].Dispose();
+        }
+        return true;
     }
 
     public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default) => _primary.WaitToWriteAsync(cancellationToken);

@@ -4,19 +4,27 @@ using SsdStream.Pipeline.Metrics;
 namespace SsdStream.Pipeline.Frames;
 
 /// <summary>
-/// The link between capture and inference: one small drop-oldest queue per camera (only the newest
-/// frames wait; a dropped frame is disposed and counted on its camera), read fairly: a batch takes at
-/// most one frame per camera per round, starting each batch at the next camera in turn.
+/// The link between capture and inference: one small queue per camera, read fairly: a batch takes at
+/// most one frame per camera per round, starting each batch at the next camera in turn. A live camera's
+/// queue drops its oldest frame when full (disposed and counted on the camera, see
+/// <see cref="FrameDelivery.Newest"/>); a file read at full speed waits for room instead
+/// (<see cref="FrameDelivery.Every"/>).
 /// </summary>
 public sealed class FrameQueues
 {
     private readonly List<(string Camera, Channel<Frame> Channel)> _queues = [];
     private int _start;
 
-    /// <summary>Adds a camera's queue of <paramref name="capacity"/> frames; returns the writer its capture uses.</summary>
-    public ChannelWriter<Frame> AddCamera(string cameraId, int capacity, CameraCounters counters)
+    /// <summary>
+    /// Adds a camera's queue of <paramref name="capacity"/> frames; returns the writer its capture uses.
+    /// With <see cref="FrameDelivery.Every"/> the writer's <c>TryWrite</c> fails while the queue is full and
+    /// <c>WaitToWriteAsync</c> waits for room.
+    /// </summary>
+    public ChannelWriter<Frame> AddCamera(string cameraId, int capacity, CameraCounters counters, FrameDelivery delivery = FrameDelivery.Newest)
     {
-        var channel = DropOldestChannel.Create<Frame>(capacity, _ => counters.AddDropped(), singleReader: true, singleWriter: true);
+        var channel = delivery == FrameDelivery.Every
+            ? Channel.CreateBounded<Frame>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true })
+            : DropOldestChannel.Create<Frame>(capacity, _ => counters.AddDropped(), singleReader: true, singleWriter: true);
         lock (_queues) _queues.Add((cameraId, channel));
         return channel.Writer;
     }

@@ -131,7 +131,7 @@ public sealed partial class ResilientCamera
                 }
                 _counters.AddFrameIn();
                 var frame = new Frame(CameraId, Interlocked.Increment(ref _sequence), image.CaptureTime, image.Image);
-                if (!output.TryWrite(frame)) frame.Dispose();
+                await WriteAsync(output, frame, cancellation).ConfigureAwait(false);
             }
         }
         finally
@@ -145,6 +145,30 @@ public sealed partial class ResilientCamera
             {
                 // A stalled enumerator may still be inside MoveNextAsync; it cleans up when that returns.
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands the frame on; when the queue waits for room (<see cref="FrameDelivery.Every"/>) this waits too,
+    /// so the source decodes no further than inference reads. A frame nobody takes is disposed.
+    /// </summary>
+    private static async Task WriteAsync(ChannelWriter<Frame> output, Frame frame, CancellationToken cancellation)
+    {
+        try
+        {
+            while (!output.TryWrite(frame))
+            {
+                if (!await output.WaitToWriteAsync(cancellation).ConfigureAwait(false))
+                {
+                    frame.Dispose();
+                    return;
+                }
+            }
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
         }
     }
 

@@ -8,7 +8,8 @@ namespace SsdStream.Pipeline.Sources;
 /// background, entering and leaving, rendered at the configured size and frame rate. The same seed
 /// gives the same frames.
 /// </summary>
-public sealed class SyntheticFrameSource(int width, int height, double fps, int seed) : IFrameSource
+/// <param name="options">Object sizes and counts; null for the defaults (those of <c>dataset synth</c>).</param>
+public sealed class SyntheticFrameSource(int width, int height, double fps, int seed, SyntheticSceneOptions? options = null) : IFrameSource
 {
     public string Description => $"synthetic {width}x{height} at {fps:0.#} fps (seed {seed})";
 
@@ -16,7 +17,7 @@ public sealed class SyntheticFrameSource(int width, int height, double fps, int 
 
     public async IAsyncEnumerable<CapturedImage> ReadAsync([EnumeratorCancellation] CancellationToken cancellation)
     {
-        using var scene = new SyntheticSceneSequence(width, height, seed);
+        using var scene = new SyntheticSceneSequence(width, height, seed, options);
         var pacer = new FramePacer(TimeSpan.FromSeconds(1 / fps));
         while (!cancellation.IsCancellationRequested)
         {

@@ -68,7 +68,10 @@ public sealed class CameraOptions
     /// <summary>Files: start again at the end.</summary>
     public bool Loop { get; set; }
 
-    /// <summary>Files: play at their frame rate, as a camera would.</summary>
+    /// <summary>
+    /// Files: play at their frame rate, as a camera would (frames inference cannot keep up with are
+    /// dropped). Off: read as fast as inference takes frames, and process every one.
+    /// </summary>
     public bool Realtime { get; set; } = true;
 
     /// <summary>Streams: tcp or udp (RTSP).</summary>
@@ -87,7 +90,10 @@ public sealed class CameraOptions
 
     public double ReconnectMaxSeconds { get; set; } = 30;
 
-    /// <summary>Newest frames waiting for inference; older ones are dropped and counted.</summary>
+    /// <summary>
+    /// Newest frames waiting for inference; older ones are dropped and counted. (Files with Realtime off
+    /// drop nothing: their queue holds at least Inference:MaxBatch frames and the file waits.)
+    /// </summary>
     public int QueueCapacity { get; set; } = 2;
 
     public FilterOptions Filter { get; set; } = new();
@@ -117,6 +123,12 @@ public sealed class SyntheticOptions
     public double Fps { get; set; } = 10;
 
     public int Seed { get; set; } = 1;
+
+    /// <summary>Smallest object diameter as a fraction of the frame's short side (the demo model's training range by default).</summary>
+    public double MinObjectSize { get; set; } = new Ssd.Model.Data.Synthetic.SyntheticSceneOptions().MinSize;
+
+    /// <summary>Largest object diameter as a fraction of the frame's short side.</summary>
+    public double MaxObjectSize { get; set; } = new Ssd.Model.Data.Synthetic.SyntheticSceneOptions().MaxSize;
 }
 
 public sealed class MqttOptions

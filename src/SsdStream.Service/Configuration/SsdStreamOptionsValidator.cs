@@ -58,6 +58,8 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
                     Check(c.Synthetic.Width is >= 64 and <= 4096, $"{k}:Synthetic:Width", $"must be 64..4096 (got {c.Synthetic.Width})");
                     Check(c.Synthetic.Height is >= 64 and <= 4096, $"{k}:Synthetic:Height", $"must be 64..4096 (got {c.Synthetic.Height})");
                     Check(c.Synthetic.Fps is > 0 and <= 120, $"{k}:Synthetic:Fps", $"must be in (0, 120] (got {c.Synthetic.Fps})");
+                    Check(c.Synthetic.MinObjectSize is > 0 and <= 0.9, $"{k}:Synthetic:MinObjectSize", $"must be in (0, 0.9] of the short side (got {c.Synthetic.MinObjectSize})");
+                    Check(c.Synthetic.MaxObjectSize >= c.Synthetic.MinObjectSize && c.Synthetic.MaxObjectSize <= 0.9, $"{k}:Synthetic:MaxObjectSize", $"must be in [MinObjectSize, 0.9] (got {c.Synthetic.MaxObjectSize})");
                     break;
             }
             Check(c.MaxFps >= 0, $"{k}:MaxFps", $"cannot be negative (got {c.MaxFps})");

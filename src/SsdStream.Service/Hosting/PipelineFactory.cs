@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Ssd.Model.Checkpoints;
+using Ssd.Model.Data.Synthetic;
 using Ssd.Model.Devices;
 using Ssd.Model.Inference;
 using Ssd.Model.PostProcessing;
 using SsdStream.Pipeline;
+using SsdStream.Pipeline.Frames;
 using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Publishing;
@@ -26,7 +28,9 @@ public sealed class PipelineFactory(SsdStreamOptions options, ContentRoot root, 
             new DetectionFilter(c.Filter.MinScore, c.Filter.Labels.ToHashSet(), c.Filter.ExcludeLabels.ToHashSet(), c.Filter.MinArea),
             new ReconnectPolicy(TimeSpan.FromSeconds(c.ReconnectInitialSeconds), TimeSpan.FromSeconds(c.ReconnectMaxSeconds)),
             TimeSpan.FromSeconds(c.StallTimeoutSeconds),
-            c.QueueCapacity)).ToList();
+            c.QueueCapacity,
+            // A file not played in real time is work to finish, not a live view: every frame is processed.
+            c.Type == "file" && !c.Realtime ? FrameDelivery.Every : FrameDelivery.Newest)).ToList();
 
     private Func<IFrameSource> SourceFactory(CameraOptions c)
     {
@@ -36,7 +40,8 @@ public sealed class PipelineFactory(SsdStreamOptions options, ContentRoot root, 
             "file" => () => new VideoCaptureFrameSource(root.Resolve(c.Source), c.Loop, c.Realtime, maxFps),
             "device" => () => new VideoCaptureFrameSource(c.Source, loop: false, realtime: false, maxFps),
             "stream" => () => new FfmpegFrameSource(new FfmpegSourceOptions(c.Source, c.Transport, c.InputArguments, maxFps), loggers.CreateLogger<FfmpegFrameSource>()),
-            "synthetic" => () => new SyntheticFrameSource(c.Synthetic.Width, c.Synthetic.Height, c.Synthetic.Fps, c.Synthetic.Seed),
+            "synthetic" => () => new SyntheticFrameSource(c.Synthetic.Width, c.Synthetic.Height, c.Synthetic.Fps, c.Synthetic.Seed,
+                new SyntheticSceneOptions { MinSize = c.Synthetic.MinObjectSize, MaxSize = c.Synthetic.MaxObjectSize }),
             _ => throw new InvalidOperationException($"unknown camera type '{c.Type}'"),
         };
     }

@@ -9,11 +9,15 @@ public sealed record SyntheticSceneOptions
     /// <summary>Most objects in a still scene, and most objects on screen at once in a moving one.</summary>
     public int MaxObjects { get; init; } = 8;
 
-    /// <summary>Smallest object diameter (circumscribed circle) as a fraction of the frame's short side.</summary>
-    public double MinSize { get; init; } = 0.04;
+    /// <summary>
+    /// Smallest object diameter (circumscribed circle) as a fraction of the frame's short side. The
+    /// default, 0.15 (45 px of the 300x300 input on a 4:3 frame), suits SSDLite, whose smallest default
+    /// box is 60 px; far smaller objects fall below what that network can resolve.
+    /// </summary>
+    public double MinSize { get; init; } = 0.15;
 
     /// <summary>Largest object diameter as a fraction of the frame's short side.</summary>
-    public double MaxSize { get; init; } = 0.40;
+    public double MaxSize { get; init; } = 0.45;
 
     /// <summary>
     /// Still scenes: the largest fraction of an object's pixels that objects drawn over it may hide; a
