@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the demo model from scratch: a synthetic shapes dataset, SSDLite-MobileNetV2 trained on it
 # with ./ssdstream train (no pretrained weights), evaluated on a held-out synthetic set made with another
-# seed, and stored in float16 as models/demo/demo.ssdm.
+# seed, and stored in float16 as models/demo/demo.ssdm. Objects span 0.15-0.45 of the image's short side
+# (the synthetic camera's defaults): SSDLite's smallest default box is 60 px of its 300 px input.
 #   models/demo/train.sh [work-dir]      (default: artifacts/demo-training)
 # About an hour on 2 CPU cores.
 set -euo pipefail
@@ -10,8 +11,8 @@ work="${1:-$root/artifacts/demo-training}"
 ssd="$root/ssdstream"
 mkdir -p "$work"
 
-[ -f "$work/data/train/annotations.json" ] || "$ssd" dataset synth --out "$work/data" --images 1280 --seed 1 --val-fraction 0.1
-[ -f "$work/heldout/val/annotations.json" ] || "$ssd" dataset synth --out "$work/heldout" --images 300 --seed 2 --val-fraction 1
+[ -f "$work/data/train/annotations.json" ] || "$ssd" dataset synth --out "$work/data" --images 1280 --seed 1 --val-fraction 0.1 --min-size 0.15 --max-size 0.45
+[ -f "$work/heldout/val/annotations.json" ] || "$ssd" dataset synth --out "$work/heldout" --images 300 --seed 2 --val-fraction 1 --min-size 0.15 --max-size 0.45
 
 resume=()
 [ -f "$work/run/last.ckpt" ] && resume=(--resume)
