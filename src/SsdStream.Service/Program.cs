@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Ssd.Model.Devices;
 using SsdStream.Service.Commands;
+using SsdStream.Service.Hosting;
 
+// First of all: one malloc arena for every thread (re-executes in place once; see SingleMallocArena).
+SingleMallocArena.Ensure();
 // Before anything loads libtorch: its OpenMP threads read their wait policy once, at load.
 TorchRuntime.PrepareEnvironment();
 

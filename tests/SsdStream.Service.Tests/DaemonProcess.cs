@@ -30,6 +30,12 @@ public sealed class DaemonProcess : IDisposable
 
     public int Pid => _process!.Id;
 
+    /// <summary>Extra environment variables for the process (set before <see cref="Start"/>).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The environment the running process has now (/proc/PID/environ), as NAME=value entries.</summary>
+    public string[] CurrentEnvironment() => File.ReadAllText($"/proc/{Pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "ssdstream");
 
     /// <summary>A random-weight SSDLite with the synthetic shape classes (it detects noise, which is all the MQTT tests need).</summary>
@@ -88,6 +94,7 @@ public sealed class DaemonProcess : IDisposable
         start.ArgumentList.Add("run");
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["SSDSTREAM_ROOT"] = Root;
+        foreach (var (name, value) in Environment) start.Environment[name] = value;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_output) _output.AppendLine(e.Data); };

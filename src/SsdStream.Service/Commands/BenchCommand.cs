@@ -16,7 +16,8 @@ namespace SsdStream.Service.Commands;
 /// <summary>
 /// <c>ssdstream bench</c>: the network alone on the source's first frame, then the whole pipeline on N
 /// cameras each playing the source; prints model-only images/s, pipeline frames/s, their ratio, latency
-/// p50/p99, dropped frames and peak RSS. By default the cameras read the file as fast as the pipeline
+/// p50/p99, dropped frames and peak RSS. The network alone runs half its time before and half after the
+/// pipeline (the mean is reported), so slow drift of the machine's speed favours neither. By default the cameras read the file as fast as the pipeline
 /// takes frames (every frame processed), which measures what decoding, preprocessing, batching and
 /// post-processing cost on top of the network; <c>--realtime</c> plays it at its frame rate instead, as
 /// live cameras would, dropping what inference cannot keep up with.
@@ -54,14 +55,20 @@ internal static class BenchCommand
             bool live = parse.GetValue(realtime);
             Console.WriteLine($"model: {modelName}, device: {computeDevice}, torch threads: {TorchSharp.torch.get_num_threads()}, batch: {b}, cameras: {n}, "
                 + (live ? "sources in real time (drop oldest)" : "sources at full speed (every frame)"));
-            double modelOnly;
+            // The network alone is measured half before and half after the pipeline, and the two averaged,
+            // so that a machine whose speed drifts (shared or throttled cores) biases neither side.
+            double before, after;
+            PipelineNumbers pipeline;
             using (var detector = new SsdDetector(loaded, computeDevice, options, ownsModel: false))
             {
-                modelOnly = ModelOnly(detector, file.FullName, b, s, cancellation);
+                before = ModelOnly(detector, file.FullName, b, s / 2, cancellation);
+                Console.WriteLine($"model only (before): {before:0.0} images/s");
+                pipeline = await PipelineRun(loaded, computeDevice, options, file.FullName, n, b, s, live, torchThreads, modelName, cancellation);
+                Console.WriteLine($"pipeline: {pipeline.FramesPerSecond:0.0} frames/s");
+                after = ModelOnly(detector, file.FullName, b, s / 2, cancellation);
+                Console.WriteLine($"model only (after): {after:0.0} images/s");
             }
-            Console.WriteLine($"model only: {modelOnly:0.0} images/s");
-
-            var pipeline = await PipelineRun(loaded, computeDevice, options, file.FullName, n, b, s, live, torchThreads, modelName, cancellation);
+            double modelOnly = (before + after) / 2;
             loaded.Dispose();
             PrintTable(modelOnly, pipeline, n, b);
             return 0;
@@ -77,7 +84,9 @@ internal static class BenchCommand
         int length = detector.Preprocessor.ImageLength;
         var input = new float[batch * length];
         for (int k = 0; k < batch; k++) detector.Preprocessor.Write(frame, input.AsSpan(k * length, length));
-        for (int i = 0; i < 2; i++) detector.Detect(input, batch); // warm-up
+        // Warm-up: at least two batches and two seconds (allocator, kernels and JIT tiers settle).
+        var warmup = Stopwatch.StartNew();
+        for (int i = 0; i < 2 || warmup.Elapsed < TimeSpan.FromSeconds(2); i++) detector.Detect(input, batch);
         var clock = Stopwatch.StartNew();
         long images = 0;
         while (clock.Elapsed.TotalSeconds < seconds && !cancellation.IsCancellationRequested)
