@@ -49,7 +49,8 @@ public sealed class SsdTrainerTests : IDisposable
     private DetectionDataset Synthetic(int images, int seed)
     {
         var root = Path.Combine(_dir, $"data-{seed}");
-        var summary = SyntheticDatasetWriter.Write(root, images, seed, 0);
+        // Many objects of many sizes (down to 4% of the short side), so that a few images give many matches.
+        var summary = SyntheticDatasetWriter.Write(root, images, seed, 0, new SyntheticSceneOptions { MinSize = 0.04, MaxSize = 0.40 });
         return CocoDatasetReader.Read(summary.TrainAnnotations, Path.Combine(root, "train", "images"));
     }
 

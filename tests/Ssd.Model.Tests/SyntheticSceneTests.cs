@@ -54,8 +54,8 @@ public sealed class SyntheticSceneTests : IDisposable
                 Assert.InRange(o.ClassId, 1, SyntheticShapes.Count);
                 Assert.False(o.IsCrowd);
                 Assert.Equal((double)o.Width * o.Height, o.Area);
-                // A box is at most the shape's diameter (40% of the short side) plus its outline.
-                Assert.True(Math.Max(o.Width, o.Height) <= 0.4 * 240 * 1.05 + 4, $"box {o} is larger than the largest shape");
+                // A box is at most the shape's diameter (MaxSize of the short side) plus its outline.
+                Assert.True(Math.Max(o.Width, o.Height) <= scene.Options.MaxSize * 240 * 1.05 + 4, $"box {o} is larger than the largest shape");
             }
         }
     }
@@ -115,8 +115,10 @@ public sealed class SyntheticSceneTests : IDisposable
             }
         }
         Assert.Equal(Enumerable.Range(1, SyntheticShapes.Count), classes.Order());
-        Assert.True(smallest <= 0.08 * 300, $"smallest object {smallest} px");
-        Assert.True(largest >= 0.3 * 300, $"largest object {largest} px");
+        // Sizes span the configured range (diameters MinSize..MaxSize of the short side; a box can be a
+        // little smaller than its shape's circumscribed circle).
+        Assert.True(smallest <= (scene.Options.MinSize + 0.03) * 300, $"smallest object {smallest} px");
+        Assert.True(largest >= (scene.Options.MaxSize - 0.1) * 300, $"largest object {largest} px");
         Assert.True(overlaps >= 10, $"{overlaps} overlapping pairs");
     }
 
