@@ -116,18 +116,8 @@ public sealed class DetectionPipelineTests : IDisposable
         using var metrics = new PipelineMetrics();
         var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, realtime: true), DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5));
         await using var pipeline = new DetectionPipeline([camera], () => new FakeDetector(), new BatchingOptions(MaxBatch: 2), metrics, NullLoggerFactory.Instance);
-        var frames = pipeline.TapFrames("cam", 100);
-        var results = pipeline.SubscribeResults("t");
-        await pipeline.StartAsync();
-        var tapped = new List<long>();
-        await foreach (var f in frames.ReadAllAsync())
-        {
-            tapped.Add(f.Sequence);
-            f.Dispose();
-        }
-        var processed = new List<long>();
-        await foreach (var r in results.Reader.ReadAllAsync()) processed.Add(r.Sequence);
-        await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        var (tapped, all) = await RunToTheEnd(pipeline, "cam");
+        var processed = all.Select(r => r.Sequence).ToList();
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), tapped);
         Assert.Equal(processed.Order(), processed);
         Assert.Equal(metrics.Camera("cam").FramesProcessed, processed.Count);
@@ -145,18 +135,7 @@ public sealed class DetectionPipelineTests : IDisposable
             DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5), QueueCapacity: 2, Delivery: Frames.FrameDelivery.Every);
         var detector = new FakeDetector(TimeSpan.FromMilliseconds(50));
         await using var pipeline = new DetectionPipeline([camera], () => detector, new BatchingOptions(MaxBatch: 4), metrics, NullLoggerFactory.Instance);
-        var frames = pipeline.TapFrames("cam", 100);
-        var results = pipeline.SubscribeResults("t");
-        await pipeline.StartAsync();
-        var tapped = new List<long>();
-        await foreach (var f in frames.ReadAllAsync())
-        {
-            tapped.Add(f.Sequence);
-            f.Dispose();
-        }
-        var processed = new List<FrameResult>();
-        await foreach (var r in results.Reader.ReadAllAsync()) processed.Add(r);
-        await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        var (tapped, processed) = await RunToTheEnd(pipeline, "cam");
 
         var expected = Enumerable.Range(1, 40).Select(i => (long)i).ToList();
         Assert.Equal(expected, processed.Select(r => r.Sequence));
@@ -165,6 +144,27 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(40, metrics.Camera("cam").FramesProcessed);
         // The queue holds a whole batch although QueueCapacity is 2: after the first batch every batch is full.
         Assert.True(processed.Skip(4).Count(r => r.BatchSize == 4) >= 32, string.Join(",", processed.Select(r => r.BatchSize)));
+    }
+
+    /// <summary>
+    /// Starts a pipeline whose camera ends (a file without loop) and collects, until it has finished, the
+    /// sequence numbers its frame tap saw and every result.
+    /// </summary>
+    private static async Task<(List<long> Tapped, List<FrameResult> Results)> RunToTheEnd(DetectionPipeline pipeline, string camera)
+    {
+        var frames = pipeline.TapFrames(camera, 100);
+        var results = pipeline.SubscribeResults("t");
+        await pipeline.StartAsync();
+        var tapped = new List<long>();
+        await foreach (var f in frames.ReadAllAsync())
+        {
+            tapped.Add(f.Sequence);
+            f.Dispose();
+        }
+        var all = new List<FrameResult>();
+        await foreach (var r in results.Reader.ReadAllAsync()) all.Add(r);
+        await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        return (tapped, all);
     }
 
     private static async Task WaitForResults(ResultBroadcaster.Subscription results, string camera, int count, CancellationToken cancellation)
