@@ -122,7 +122,8 @@ public sealed partial class MqttConnection : IAsyncDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 _outbox.Failed(message);
-                if (cancellation.IsCancellationRequested) throw;
+                // Cancelled mid-send: MQTTnet reports it as a timeout of the pending packet; it is a stop.
+                cancellation.ThrowIfCancellationRequested();
                 LogSendFailed(_logger, e.Message);
                 return false;
             }
