@@ -98,5 +98,16 @@ public sealed class MqttOutboxTests
         Assert.Equal("state", outbox.Take()!.Topic);
         Assert.Equal("c", outbox.Take()!.Topic);
         Assert.Null(outbox.Take());
+
+        // A send fails after the queue filled up behind it: the failed message is the oldest, so it is the one lost.
+        outbox.Enqueue(new OutgoingMessage("d", [4], false, 1));
+        var d = outbox.Take()!;
+        outbox.Enqueue(new OutgoingMessage("e", [5], false, 1));
+        outbox.Enqueue(new OutgoingMessage("f", [6], false, 1));
+        outbox.Failed(d);
+        Assert.Equal(2, outbox.Dropped);
+        Assert.Equal("e", outbox.Take()!.Topic);
+        Assert.Equal("f", outbox.Take()!.Topic);
+        Assert.Null(outbox.Take());
     }
 }

@@ -94,12 +94,13 @@ public sealed class MqttOutbox(int capacity)
                 if (_retained.TryGetValue(message.Topic, out var current) && ReferenceEquals(current, message)) _dirty.Add(message.Topic);
                 return;
             }
-            _queue.AddFirst(message);
-            if (_queue.Count > Capacity)
+            // It is older than everything queued: if the queue filled up meanwhile, it is the oldest that goes.
+            if (_queue.Count >= Capacity)
             {
-                _queue.RemoveLast();
                 Interlocked.Increment(ref _dropped);
+                return;
             }
+            _queue.AddFirst(message);
         }
     }
 }
