@@ -21,15 +21,15 @@ public static class TorchRuntime
     public static void Initialise(int threads = 0)
     {
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "thread count cannot be negative");
-        PrepareEnvironment();
-        if (threads > 0) torch.set_num_threads(threads);
         if (Interlocked.Exchange(ref _initialised, 1) == 0)
         {
+            PrepareEnvironment();
             KeepFreedMemoryInTheHeap();
             // Loads libtorch through TorchSharp first, so the symbols below resolve.
             _ = torch.cuda.is_available();
             DisableNnpack();
         }
+        if (threads > 0) torch.set_num_threads(threads);
     }
 
     /// <summary>

@@ -49,22 +49,20 @@ public static class MqttPayloads
         w.WriteString("label", d.Label);
         w.WriteNumber("class_id", d.ClassId);
         w.WriteNumber("score", Math.Round(d.Score, 4));
-        w.WriteStartArray("box");
-        w.WriteNumberValue(Math.Round(d.X1, 1));
-        w.WriteNumberValue(Math.Round(d.Y1, 1));
-        w.WriteNumberValue(Math.Round(d.X2, 1));
-        w.WriteNumberValue(Math.Round(d.Y2, 1));
-        w.WriteEndArray();
-        if (normalized)
-        {
-            w.WriteStartArray("box_normalized");
-            w.WriteNumberValue(Math.Round(d.NX1, 5));
-            w.WriteNumberValue(Math.Round(d.NY1, 5));
-            w.WriteNumberValue(Math.Round(d.NX2, 5));
-            w.WriteNumberValue(Math.Round(d.NY2, 5));
-            w.WriteEndArray();
-        }
+        WriteBox(w, "box", 1, d.X1, d.Y1, d.X2, d.Y2);
+        if (normalized) WriteBox(w, "box_normalized", 5, d.NX1, d.NY1, d.NX2, d.NY2);
         w.WriteEndObject();
+    }
+
+    /// <summary><c>"name": [x1, y1, x2, y2]</c>, each rounded to <paramref name="digits"/> decimals.</summary>
+    private static void WriteBox(Utf8JsonWriter w, string name, int digits, float x1, float y1, float x2, float y2)
+    {
+        w.WriteStartArray(name);
+        w.WriteNumberValue(Math.Round(x1, digits));
+        w.WriteNumberValue(Math.Round(y1, digits));
+        w.WriteNumberValue(Math.Round(x2, digits));
+        w.WriteNumberValue(Math.Round(y2, digits));
+        w.WriteEndArray();
     }
 
     /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "..."}</c>.</summary>

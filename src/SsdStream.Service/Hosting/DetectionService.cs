@@ -154,10 +154,10 @@ public sealed partial class DetectionService(
                     double fps = (c.FramesProcessed - processedAtStatus.GetValueOrDefault(c.CameraId)) / statusClock.Elapsed.TotalSeconds;
                     long dropped = c.FramesDropped - droppedAtStatus.GetValueOrDefault(c.CameraId);
                     LogLive(_logger, c.CameraId, MqttPayloads.StateName(c.State), fps, dropped, live.Objects(c.CameraId), connection.IsConnected ? "connected" : "away");
-                    LogMemory(_logger, Environment.WorkingSet / (1024.0 * 1024.0), TorchSharp.torch.Tensor.TotalCount);
                     processedAtStatus[c.CameraId] = c.FramesProcessed;
                     droppedAtStatus[c.CameraId] = c.FramesDropped;
                 }
+                LogMemory(_logger, Environment.WorkingSet / (1024.0 * 1024.0), TorchSharp.torch.Tensor.TotalCount);
                 statusClock.Restart();
             }
             if (statsEvery != Timeout.InfiniteTimeSpan && statsClock.Elapsed >= statsEvery)
