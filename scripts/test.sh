@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, the way CI does: installs the Debian packages the tests need (as root;
 # otherwise prints the command), builds in Release, runs every test project, and ends with one line
-# "N passed, N failed, N skipped".
+# "N passed, N failed, N skipped". --blame makes a crashed test host name the test it was running.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,7 +14,7 @@ mkdir -p "$results"
 
 status=0
 dotnet build Ssd.sln -c Release -nologo -v q -clp:ErrorsOnly || exit 1
-dotnet test Ssd.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results" \
+dotnet test Ssd.sln -c Release --no-build -nologo --blame --logger "trx" --results-directory "$results" \
   --logger "console;verbosity=normal" "$@" || status=$?
 
 # Sum the counters of every test project's TRX file into one closing line.

@@ -1,12 +1,10 @@
 using System.CommandLine;
-using Ssd.Model.Devices;
 using SsdStream.Service.Commands;
 using SsdStream.Service.Hosting;
 
-// First of all: one malloc arena for every thread (re-executes in place once; see SingleMallocArena).
-SingleMallocArena.Ensure();
-// Before anything loads libtorch: its OpenMP threads read their wait policy once, at load.
-TorchRuntime.PrepareEnvironment();
+// First of all, before anything loads libtorch: one malloc arena for every thread and a sleeping OpenMP
+// wait policy (re-executes in place once; see NativeEnvironment).
+NativeEnvironment.Ensure();
 
 var root = new RootCommand("ssdstream: real-time SSD object detection for cameras, with MQTT and recording")
 {

@@ -34,7 +34,8 @@ public sealed class DetectionPipelineTests : IDisposable
         while (clock.Elapsed < TimeSpan.FromSeconds(4))
         {
             while (results.Reader.TryRead(out var r)) received.Add(r);
-            // Every captured frame is processed, dropped, waiting (at most the capacity) or in the batch being run.
+            // Every captured frame is processed, dropped, waiting (at most the capacity), in the batch being run,
+            // or the one frame the camera has counted in and is handing to the queue (which then drops the oldest).
             long inFlight = counters.FramesIn - counters.FramesProcessed - counters.FramesDropped;
             maxQueued = Math.Max(maxQueued, (int)inFlight);
             await Task.Delay(20);
@@ -42,7 +43,7 @@ public sealed class DetectionPipelineTests : IDisposable
         await pipeline.StopAsync(TimeSpan.FromSeconds(5));
         while (results.Reader.TryRead(out var r)) received.Add(r);
 
-        Assert.InRange(maxQueued, 0, 2 + 1);
+        Assert.InRange(maxQueued, 0, 2 + 1 + 1);
         Assert.True(counters.FramesDropped > counters.FramesProcessed, $"dropped {counters.FramesDropped}, processed {counters.FramesProcessed}");
         Assert.Equal(counters.FramesIn, counters.FramesProcessed + counters.FramesDropped);
         Assert.True(received.Count >= 10);

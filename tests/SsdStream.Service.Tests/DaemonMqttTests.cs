@@ -22,9 +22,11 @@ public sealed class DaemonMqttTests : IDisposable
         daemon.Start(DaemonProcess.Configuration(DaemonProcess.WriteRandomModel(_dir), broker.Port));
 
         await subscriber.WaitFor(m => m.Count(x => x.Topic == "ssdstream/cam1/detections") >= 3, Start, "three detection messages");
-        // The process we started runs with one malloc arena: it re-executed itself in place (same PID),
-        // so the inference thread's large batches stay in the heap.
+        // The process we started runs with one malloc arena and sleeping OpenMP threads: it re-executed
+        // itself in place (same PID), so the inference thread's large batches stay in the heap and idle
+        // torch threads leave the cores to the decoders.
         Assert.Contains("MALLOC_ARENA_MAX=1", daemon.CurrentEnvironment());
+        Assert.Contains("OMP_WAIT_POLICY=PASSIVE", daemon.CurrentEnvironment());
         var schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "detections.schema.json"));
         foreach (var payload in subscriber.Payloads("ssdstream/cam1/detections"))
         {
@@ -63,11 +65,14 @@ public sealed class DaemonMqttTests : IDisposable
         await subscriber.StartAsync();
         using var daemon = new DaemonProcess(_dir);
         daemon.Environment["MALLOC_ARENA_MAX"] = "2";
+        daemon.Environment["OMP_WAIT_POLICY"] = "ACTIVE";
         daemon.Start(DaemonProcess.Configuration(DaemonProcess.WriteRandomModel(_dir), broker.Port));
         await subscriber.WaitFor(m => m.Any(x => x.Payload == "online"), Start, "available = online");
         // A value the user set is kept.
         Assert.Contains("MALLOC_ARENA_MAX=2", daemon.CurrentEnvironment());
         Assert.DoesNotContain("MALLOC_ARENA_MAX=1", daemon.CurrentEnvironment());
+        Assert.Contains("OMP_WAIT_POLICY=ACTIVE", daemon.CurrentEnvironment());
+        Assert.DoesNotContain("OMP_WAIT_POLICY=PASSIVE", daemon.CurrentEnvironment());
 
         daemon.Signal("KILL");
         daemon.WaitForExit(TimeSpan.FromSeconds(10));

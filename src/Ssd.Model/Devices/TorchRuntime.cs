@@ -12,49 +12,35 @@ namespace Ssd.Model.Devices;
 /// </summary>
 public static class TorchRuntime
 {
-    private static int _initialised;
+    private static readonly Lock Gate = new();
+    private static bool _initialised;
 
     /// <summary>
     /// Pins torch's intra-op thread count (0 keeps libtorch's default) and disables NNPACK. Safe to call
-    /// more than once; the last thread count wins.
+    /// more than once and from several threads at once: every caller returns only after the one-time part
+    /// is done; the last thread count wins.
+    /// <para>
+    /// It does not touch the process environment: libtorch's OpenMP wait policy (OMP_WAIT_POLICY) has to be
+    /// in the environment before libtorch loads, and changing the environment while other threads may read
+    /// it can crash the process, so the executable puts it there at exec time.
+    /// </para>
     /// </summary>
     public static void Initialise(int threads = 0)
     {
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "thread count cannot be negative");
-        if (Interlocked.Exchange(ref _initialised, 1) == 0)
+        lock (Gate)
         {
-            PrepareEnvironment();
-            KeepFreedMemoryInTheHeap();
-            // Loads libtorch through TorchSharp first, so the symbols below resolve.
-            _ = torch.cuda.is_available();
-            DisableNnpack();
-        }
-        if (threads > 0) torch.set_num_threads(threads);
-    }
-
-    /// <summary>
-    /// Sets OMP_WAIT_POLICY=PASSIVE in the process environment unless the user set it, so that libtorch's
-    /// OpenMP threads sleep between parallel regions instead of spinning. Spinning threads take the cores
-    /// the frame decoders need: on 2 cores a camera at 30 fps was processed at 14 fps with the default
-    /// policy and at 24 fps with PASSIVE, while the model alone ran as fast either way (50 and 52
-    /// images/s). libgomp reads the variable once, when libtorch loads, so this must run before any torch
-    /// call: the executable calls it first thing, and <see cref="Initialise"/> calls it too (a no-op then
-    /// if libtorch is already loaded).
-    /// </summary>
-    public static void PrepareEnvironment()
-    {
-        try
-        {
-            _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-        {
-            // No libc setenv: libgomp keeps its default policy.
+            if (!_initialised)
+            {
+                KeepFreedMemoryInTheHeap();
+                // Loads libtorch through TorchSharp first, so the symbols below resolve.
+                _ = torch.cuda.is_available();
+                DisableNnpack();
+                _initialised = true;
+            }
+            if (threads > 0) torch.set_num_threads(threads);
         }
     }
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
     /// <summary>Whether NNPACK is switched off in libtorch's global context (null when that switch cannot be reached).</summary>
     public static bool? NnpackDisabled
