@@ -7,6 +7,8 @@ namespace SsdStream.Service.Tests;
 /// <summary>
 /// A real mosquitto on a free loopback port with persistence in a temporary directory, so that a
 /// persistent subscriber session survives <see cref="Stop"/> and <see cref="Start"/> like a broker restart.
+/// It runs as the test's own user: started as root, mosquitto would switch to its "mosquitto" user, which
+/// cannot write into our private temporary directory, and would then keep no sessions across the restart.
 /// </summary>
 public sealed class MosquittoBroker : IDisposable
 {
@@ -22,11 +24,15 @@ public sealed class MosquittoBroker : IDisposable
         }
         File.WriteAllText(ConfigPath, $"""
             listener {Port} 127.0.0.1
+            user {Environment.UserName}
             allow_anonymous true
             persistence true
             persistence_location {_dir}/
             autosave_interval 1
             max_queued_messages 100000
+            log_dest file {LogPath}
+            log_type all
+            log_timestamp_format %H:%M:%S
             """);
         Start();
     }
@@ -34,6 +40,15 @@ public sealed class MosquittoBroker : IDisposable
     public int Port { get; }
 
     private string ConfigPath => Path.Combine(_dir, "mosquitto.conf");
+
+    private string LogPath => Path.Combine(_dir, "mosquitto.log");
+
+    /// <summary>The last lines of the broker's own log (every connection, subscription and message), for failure messages.</summary>
+    public string LogTail(int lines = 60)
+    {
+        try { return string.Join(Environment.NewLine, File.ReadLines(LogPath).TakeLast(lines)); }
+        catch (IOException e) { return $"(no broker log: {e.Message})"; }
+    }
 
     public void Start()
     {

@@ -51,8 +51,19 @@ public sealed class MqttOutboxTests
         var drained = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while ((outbox.Count > 0 || !connection.IsConnected) && DateTime.UtcNow < drained) await Task.Delay(50);
         long dropped = outbox.Dropped;
-        await subscriber.WaitFor(m => m.Select(x => x.Payload).Distinct().Count() >= produced.Count - dropped, TimeSpan.FromSeconds(20),
-            $"every message that fitted the outbox ({produced.Count} produced, {dropped} dropped, sent {connection.Sent})");
+        try
+        {
+            await subscriber.WaitFor(m => m.Select(x => x.Payload).Distinct().Count() >= produced.Count - dropped, TimeSpan.FromSeconds(20),
+                $"every message that fitted the outbox ({produced.Count} produced, {dropped} dropped, sent {connection.Sent})");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}{Environment.NewLine}subscriber: {string.Join("; ", subscriber.Connections)}" +
+                $"{Environment.NewLine}broker log:{Environment.NewLine}{broker.LogTail()}", e);
+        }
+        // The harness itself: the broker kept the subscriber's session across its restart (otherwise
+        // messages sent before the subscriber re-subscribed would be lost by the broker, not by us).
+        Assert.Contains(subscriber.Connections, c => c.EndsWith("session present: True", StringComparison.Ordinal));
         await stop.CancelAsync();
         await run;
         var received = subscriber.Payloads("ssdstream/cam/detections").Select(p => (long)JsonNode.Parse(p)!["sequence"]!).Distinct().Order().ToList();

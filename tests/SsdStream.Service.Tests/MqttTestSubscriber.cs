@@ -47,8 +47,12 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
                     await Task.Delay(200, _stop.Token);
                     if (!_client.IsConnected) await ConnectAsync();
                 }
-                catch (OperationCanceledException) { break; }
-                catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException) { }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested) { break; }
+                catch (Exception e)
+                {
+                    // Keep trying whatever the failure (a connect timeout under load is an OperationCanceledException too).
+                    Connections.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} connect failed: {e.GetType().Name}");
+                }
             }
         });
     }
@@ -56,11 +60,15 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
     private async Task ConnectAsync()
     {
         var result = await _client.ConnectAsync(_options, _stop.Token);
+        Connections.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} connected, session present: {result.IsSessionPresent}");
         if (!result.IsSessionPresent)
         {
             await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), _stop.Token);
         }
     }
+
+    /// <summary>Each connection attempt's time and outcome, for failure messages.</summary>
+    public ConcurrentQueue<string> Connections { get; } = new();
 
     public IEnumerable<string> Payloads(string topic) => Messages.Where(m => m.Topic == topic).Select(m => m.Payload);
 
