@@ -79,6 +79,28 @@ public sealed class CameraSourceTests : IDisposable
         Assert.Equal(seen.Order(), seen);
     }
 
+    [Theory]
+    [InlineData(10.0)]
+    [InlineData(12.0)]
+    [InlineData(0.0)]
+    public async Task VideoFile_MaxFps_KeepsEvenlySpacedFramesOfTheVideo(double maxFps)
+    {
+        // 60 frames at 30 fps (two seconds of video), read as fast as possible: the cap follows the video's
+        // own time line, so the same frames are kept whatever the machine's speed.
+        var path = TestMedia.WriteNumberedVideo(_dir, 60, fps: 30);
+        var source = new VideoCaptureFrameSource(path, loop: false, realtime: false, maxFps: maxFps > 0 ? maxFps : null);
+        var kept = new List<int>();
+        await foreach (var image in source.ReadAsync(CancellationToken.None))
+        {
+            using (image.Image) kept.Add(TestMedia.FrameIndex(image.Image));
+        }
+        // The j-th kept frame is the first at or after j / maxFps seconds: every third frame for 10 fps,
+        // gaps of 3 and 2 frames for 12 fps, all 60 without a cap.
+        int count = maxFps > 0 ? (int)(2 * maxFps) : 60;
+        var expected = Enumerable.Range(0, count).Select(j => maxFps > 0 ? (int)Math.Ceiling(j * 30 / maxFps) : j).ToList();
+        Assert.Equal(expected, kept);
+    }
+
     [Fact]
     public async Task MissingFile_BacksOffAndRetries()
     {

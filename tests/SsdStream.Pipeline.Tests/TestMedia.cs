@@ -24,6 +24,24 @@ internal static class TestMedia
         }
         return path;
     }
+
+    /// <summary>Writes an MJPG .avi whose frame i is a flat grey of level 4i (at most 64 frames), so each frame says its index.</summary>
+    public static string WriteNumberedVideo(string directory, int frames, double fps = 30, string name = "numbered.avi")
+    {
+        if (frames > 64) throw new ArgumentOutOfRangeException(nameof(frames), frames, "at most 64 grey levels 4 apart");
+        var path = Path.Combine(directory, name);
+        using var writer = new VideoWriter(path, FourCC.MJPG, fps, new Size(160, 120));
+        if (!writer.IsOpened()) throw new InvalidOperationException("OpenCV cannot write MJPG here");
+        for (int i = 0; i < frames; i++)
+        {
+            using var frame = new Mat(120, 160, MatType.CV_8UC3, Scalar.All(4 * i));
+            writer.Write(frame);
+        }
+        return path;
+    }
+
+    /// <summary>The index of a frame of <see cref="WriteNumberedVideo"/>.</summary>
+    public static int FrameIndex(Mat frame) => (int)Math.Round(Cv2.Mean(frame).Val0 / 4);
 }
 
 /// <summary>

@@ -17,7 +17,8 @@ public sealed class VideoCaptureFrameSource : IFrameSource
     /// <param name="path">A file path, a device path (<c>/dev/videoN</c>) or a device index.</param>
     /// <param name="loop">Start a file again at its end instead of ending.</param>
     /// <param name="realtime">Pace a file at its frame rate (devices pace themselves).</param>
-    /// <param name="maxFps">Deliver at most this many frames per second (others are read and dropped).</param>
+    /// <param name="maxFps">Deliver at most this many frames per second, evenly spaced; the others are decoded
+    /// (the codec needs them) but not converted (<see cref="FrameRateCap"/>).</param>
     public VideoCaptureFrameSource(string path, bool loop = false, bool realtime = true, double? maxFps = null)
     {
         _path = path;
@@ -65,18 +66,22 @@ public sealed class VideoCaptureFrameSource : IFrameSource
             double fps = capture.Fps;
             FramesPerSecond = fps is > 0 and < 1000 ? fps : null;
             var interval = _realtime && !IsDevice && FramesPerSecond is { } f ? TimeSpan.FromSeconds(1 / f) : TimeSpan.Zero;
-            var minGap = _maxFps is { } m and > 0 ? TimeSpan.FromSeconds(1 / m) : TimeSpan.Zero;
+            var cap = new FrameRateCap(_maxFps);
             var pacer = new FramePacer(interval);
-            var lastDelivered = TimeSpan.MinValue;
             int framesThisPass = 0;
+            long framesRead = 0;
             while (!cancellation.IsCancellationRequested)
             {
                 await pacer.WaitAsync(cancellation).ConfigureAwait(false);
-                var mat = new Mat();
-                bool ok = await Task.Run(() => capture.Read(mat), CancellationToken.None).ConfigureAwait(false);
-                if (!ok || mat.Empty())
+                // A file is capped on its own time line, so the same frames are kept at any decoding speed;
+                // a device on the wall clock. A frame the cap skips is only grabbed (decoded), never
+                // converted to BGR nor copied out.
+                var position = !IsDevice && FramesPerSecond is { } rate ? TimeSpan.FromSeconds(framesRead / rate) : pacer.Elapsed;
+                var mat = cap.IsDue(position) ? new Mat() : null;
+                bool ok = await Task.Run(() => mat is null ? capture.Grab() : capture.Read(mat) && !mat.Empty(), CancellationToken.None).ConfigureAwait(false);
+                if (!ok)
                 {
-                    mat.Dispose();
+                    mat?.Dispose();
                     if (!IsDevice && _loop && framesThisPass > 0)
                     {
                         capture.Set(VideoCaptureProperties.PosFrames, 0);
@@ -88,13 +93,9 @@ public sealed class VideoCaptureFrameSource : IFrameSource
                     yield break;
                 }
                 framesThisPass++;
-                var now = pacer.Elapsed;
-                if (minGap > TimeSpan.Zero && now - lastDelivered < minGap)
-                {
-                    mat.Dispose();
-                    continue;
-                }
-                lastDelivered = now;
+                framesRead++;
+                if (mat is null) continue;
+                cap.Taken(position);
                 yield return new CapturedImage(mat, DateTimeOffset.UtcNow);
             }
         }
