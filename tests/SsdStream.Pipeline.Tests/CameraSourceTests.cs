@@ -80,25 +80,35 @@ public sealed class CameraSourceTests : IDisposable
     }
 
     [Theory]
-    [InlineData(10.0)]
-    [InlineData(12.0)]
-    [InlineData(0.0)]
-    public async Task VideoFile_MaxFps_KeepsEvenlySpacedFramesOfTheVideo(double maxFps)
+    [InlineData("opencv", 10.0)]
+    [InlineData("opencv", 12.0)]
+    [InlineData("opencv", 60.0)]
+    [InlineData("opencv", 0.0)]
+    [InlineData("ffmpeg", 10.0)]
+    [InlineData("ffmpeg", 12.0)]
+    [InlineData("ffmpeg", 60.0)]
+    public async Task MaxFps_KeepsEvenlySpacedFramesOfTheVideo_AndNeverDuplicates(string reader, double maxFps)
     {
         // 60 frames at 30 fps (two seconds of video), read as fast as possible: the cap follows the video's
-        // own time line, so the same frames are kept whatever the machine's speed.
+        // own time line, so the same frames are kept whatever the machine's speed. Both readers (OpenCV for
+        // files and devices, an ffmpeg process for streams) keep the same frames.
         var path = TestMedia.WriteNumberedVideo(_dir, 60, fps: 30);
-        var source = new VideoCaptureFrameSource(path, loop: false, realtime: false, maxFps: maxFps > 0 ? maxFps : null);
-        var kept = new List<int>();
-        await foreach (var image in source.ReadAsync(CancellationToken.None))
-        {
-            using (image.Image) kept.Add(TestMedia.FrameIndex(image.Image));
-        }
+        IFrameSource Source(double? cap) => reader == "opencv"
+            ? new VideoCaptureFrameSource(path, loop: false, realtime: false, maxFps: cap)
+            : new FfmpegFrameSource(new FfmpegSourceOptions(path, MaxFps: cap), NullLogger.Instance);
+        // Each frame is a flat grey, brighter frame by frame: the uncapped read gives every frame's level
+        // as this reader decodes it, and a kept frame's index is the nearest level.
+        var levels = await MeanLevels(Source(null));
+        Assert.Equal(60, levels.Count);
+        var source = Source(maxFps > 0 ? maxFps : null);
+        var kept = (await MeanLevels(source)).Select(l => Enumerable.Range(0, levels.Count).MinBy(i => Math.Abs(levels[i] - l))).ToList();
         // The j-th kept frame is the first at or after j / maxFps seconds: every third frame for 10 fps,
-        // gaps of 3 and 2 frames for 12 fps, all 60 without a cap.
-        int count = maxFps > 0 ? (int)(2 * maxFps) : 60;
-        var expected = Enumerable.Range(0, count).Select(j => maxFps > 0 ? (int)Math.Ceiling(j * 30 / maxFps) : j).ToList();
+        // gaps of 3 and 2 frames for 12 fps, all 60 once each for a cap above the video's rate or none.
+        double rate = Math.Min(maxFps > 0 ? maxFps : 30, 30);
+        var expected = Enumerable.Range(0, (int)(2 * rate)).Select(j => (int)Math.Ceiling(j * 30 / rate)).ToList();
         Assert.Equal(expected, kept);
+        // The rate consumers see (the recorder encodes at it) is the kept rate.
+        Assert.Equal(rate, source.FramesPerSecond!.Value, 3);
     }
 
     [Fact]
@@ -187,8 +197,26 @@ public sealed class CameraSourceTests : IDisposable
         var args = string.Join(' ', source.Arguments());
         Assert.Contains("-rtsp_transport udp", args);
         Assert.Contains("-hwaccel vaapi -i rtsp://cam/x", args);
-        Assert.Contains("-vf fps=5", args);
+        Assert.Contains("-vf select=", args);
         Assert.EndsWith("-f rawvideo -pix_fmt bgr24 pipe:1", args);
+    }
+
+    /// <summary>Reads a source to its end; the mean grey level of every frame.</summary>
+    private static async Task<List<double>> MeanLevels(IFrameSource source)
+    {
+        var levels = new List<double>();
+        try
+        {
+            await foreach (var image in source.ReadAsync(CancellationToken.None))
+            {
+                using (image.Image) levels.Add(OpenCvSharp.Cv2.Mean(image.Image).Val0);
+            }
+        }
+        catch (FrameSourceException) when (source is FfmpegFrameSource)
+        {
+            // The end of ffmpeg's input ends a stream source with "stream ended".
+        }
+        return levels;
     }
 
     internal static async Task<List<Frame>> ReadFrames(ChannelReader<Frame> reader, int count, CancellationToken cancellation)

@@ -25,7 +25,7 @@ internal static class TestMedia
         return path;
     }
 
-    /// <summary>Writes an MJPG .avi whose frame i is a flat grey of level 4i (at most 64 frames), so each frame says its index.</summary>
+    /// <summary>Writes an MJPG .avi whose frame i is a flat grey of level 4i (at most 64 frames), so each frame is told apart by its brightness.</summary>
     public static string WriteNumberedVideo(string directory, int frames, double fps = 30, string name = "numbered.avi")
     {
         if (frames > 64) throw new ArgumentOutOfRangeException(nameof(frames), frames, "at most 64 grey levels 4 apart");
@@ -39,9 +39,6 @@ internal static class TestMedia
         }
         return path;
     }
-
-    /// <summary>The index of a frame of <see cref="WriteNumberedVideo"/>.</summary>
-    public static int FrameIndex(Mat frame) => (int)Math.Round(Cv2.Mean(frame).Val0 / 4);
 }
 
 /// <summary>

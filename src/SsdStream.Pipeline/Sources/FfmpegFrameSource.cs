@@ -12,7 +12,7 @@ namespace SsdStream.Pipeline.Sources;
 /// <param name="Url">rtsp://, rtsps://, http(s)://, udp:// (credentials allowed; they are masked in logs).</param>
 /// <param name="Transport">RTSP transport: tcp or udp.</param>
 /// <param name="InputArguments">Extra ffmpeg arguments before <c>-i</c> (hardware decoding, say <c>-hwaccel vaapi</c>).</param>
-/// <param name="MaxFps">Decode output capped to this many frames per second (ffmpeg's fps filter).</param>
+/// <param name="MaxFps">At most this many frames per second are delivered, evenly spaced (ffmpeg's select filter).</param>
 /// <param name="OpenTimeout">How long to wait for the stream's first frame size.</param>
 public sealed record FfmpegSourceOptions(
     string Url,
@@ -46,12 +46,27 @@ public sealed partial class FfmpegFrameSource(FfmpegSourceOptions options, ILogg
         {
             args.AddRange(["-rtsp_transport", options.Transport]);
         }
-        args.AddRange(["-fflags", "nobuffer", "-flags", "low_delay"]);
+        // Low latency for live network streams (on a file, nobuffer loses the first frame).
+        if (IsNetworkUrl(options.Url)) args.AddRange(["-fflags", "nobuffer", "-flags", "low_delay"]);
         if (options.InputArguments != null) args.AddRange(options.InputArguments);
         args.AddRange(["-i", options.Url, "-an", "-sn", "-dn"]);
-        if (options.MaxFps is { } fps and > 0) args.AddRange(["-vf", "fps=" + fps.ToString(CultureInfo.InvariantCulture)]);
+        // passthrough: frames leave as decoded (kept by the cap), never duplicated to a constant rate.
+        if (options.MaxFps is { } fps and > 0) args.AddRange(["-vf", CapFilter(fps), "-vsync", "passthrough"]);
         args.AddRange(["-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
         return args;
+    }
+
+    /// <summary>
+    /// ffmpeg's select filter keeping at most <paramref name="fps"/> frames per second of the stream's time
+    /// line, evenly spaced (the same rule as <see cref="FrameRateCap"/>: a frame is kept when it starts a
+    /// new 1/fps slot). Unlike the fps filter it never duplicates frames of a slower stream; with
+    /// <c>-vsync passthrough</c> the kept frames leave as they come. Frames without a timestamp are kept.
+    /// </summary>
+    private static string CapFilter(double fps)
+    {
+        string f = fps.ToString("0.###", CultureInfo.InvariantCulture);
+        // The 0.001 absorbs rounding in timestamps that fall exactly on a slot boundary.
+        return $"select='isnan(prev_selected_t)+isnan(t)+gt(floor(t*{f}+0.001),floor(prev_selected_t*{f}+0.001))'";
     }
 
     public async IAsyncEnumerable<CapturedImage> ReadAsync([EnumeratorCancellation] CancellationToken cancellation)
@@ -93,12 +108,19 @@ public sealed partial class FfmpegFrameSource(FfmpegSourceOptions options, ILogg
                 }
                 info = size.Task.Result;
             }
-            FramesPerSecond = options.MaxFps ?? info.fps;
+            FramesPerSecond = (options.MaxFps, info.fps) switch
+            {
+                ({ } cap and > 0, { } rate) => Math.Min(cap, rate),
+                ({ } cap and > 0, null) => cap,
+                _ => info.fps,
+            };
             int frameBytes = info.width * info.height * 3;
             var stdout = process.StandardOutput.BaseStream;
+            // One buffer for every frame: each frame leaves as its own copy (a 1080p frame is 6 MB, which
+            // would otherwise be a large-object-heap allocation per frame).
+            var buffer = new byte[frameBytes];
             while (true)
             {
-                var buffer = new byte[frameBytes];
                 int read = await stdout.ReadAtLeastAsync(buffer, frameBytes, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
                 if (read < frameBytes)
                 {

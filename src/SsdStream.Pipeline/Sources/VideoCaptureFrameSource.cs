@@ -64,8 +64,10 @@ public sealed class VideoCaptureFrameSource : IFrameSource
         {
             if (!capture.IsOpened()) throw new FrameSourceException($"{Description}: cannot be opened");
             double fps = capture.Fps;
-            FramesPerSecond = fps is > 0 and < 1000 ? fps : null;
-            var interval = _realtime && !IsDevice && FramesPerSecond is { } f ? TimeSpan.FromSeconds(1 / f) : TimeSpan.Zero;
+            double? nativeFps = fps is > 0 and < 1000 ? fps : null;
+            // What the consumers see (the recorder encodes at this rate): the capped rate when a cap applies.
+            FramesPerSecond = _maxFps is { } m and > 0 ? Math.Min(m, nativeFps ?? m) : nativeFps;
+            var interval = _realtime && !IsDevice && nativeFps is { } f ? TimeSpan.FromSeconds(1 / f) : TimeSpan.Zero;
             var cap = new FrameRateCap(_maxFps);
             var pacer = new FramePacer(interval);
             int framesThisPass = 0;
@@ -76,7 +78,7 @@ public sealed class VideoCaptureFrameSource : IFrameSource
                 // A file is capped on its own time line, so the same frames are kept at any decoding speed;
                 // a device on the wall clock. A frame the cap skips is only grabbed (decoded), never
                 // converted to BGR nor copied out.
-                var position = !IsDevice && FramesPerSecond is { } rate ? TimeSpan.FromSeconds(framesRead / rate) : pacer.Elapsed;
+                var position = !IsDevice && nativeFps is { } rate ? TimeSpan.FromSeconds(framesRead / rate) : pacer.Elapsed;
                 var mat = cap.IsDue(position) ? new Mat() : null;
                 bool ok = await Task.Run(() => mat is null ? capture.Grab() : capture.Read(mat) && !mat.Empty(), CancellationToken.None).ConfigureAwait(false);
                 if (!ok)
