@@ -45,16 +45,22 @@ public sealed class FrameQueues
     {
         while (true)
         {
+            // The waits that lose stay registered on their channel until it gets an item or the wait is
+            // cancelled: a camera that stays offline would collect one per batch, forever. So every
+            // round's waits are cancelled once one of them has answered.
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             List<Task<bool>> waits;
             lock (_queues)
             {
                 if (_queues.Any(q => q.Channel.Reader.Count > 0)) return true;
                 waits = _queues.Where(q => !q.Channel.Reader.Completion.IsCompleted)
-                    .Select(q => q.Channel.Reader.WaitToReadAsync(cancellation).AsTask()).ToList();
+                    .Select(q => q.Channel.Reader.WaitToReadAsync(round.Token).AsTask()).ToList();
             }
             if (waits.Count == 0) return false;
             var first = await Task.WhenAny(waits).ConfigureAwait(false);
-            if (await first.ConfigureAwait(false)) return true;
+            bool ready = first.IsCompletedSuccessfully && first.Result;
+            await round.CancelAsync().ConfigureAwait(false);
+            if (ready) return true;
             cancellation.ThrowIfCancellationRequested();
         }
     }
