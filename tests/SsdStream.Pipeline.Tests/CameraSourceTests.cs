@@ -188,6 +188,16 @@ public sealed class CameraSourceTests : IDisposable
         Assert.Equal("opening rtsp://u:***@cam/x now", UrlMasker.Mask("opening rtsp://u:p%40ss@cam/x now"));
         Assert.Equal("rtsp://cam/x", UrlMasker.Mask("rtsp://cam/x"));
         Assert.Equal("error at *** and rtsp://u:***@h/", UrlMasker.MaskIn("error at hunter2 and rtsp://u:hunter2@h/", "rtsp://u:hunter2@h/"));
+        // Passwords with raw '@' (ffmpeg takes the last '@' of the authority) or '/'.
+        Assert.Equal("rtsp://admin:***@cam:554/live", UrlMasker.Mask("rtsp://admin:p@ss@cam:554/live"));
+        Assert.Equal("rtsp://admin:***@cam/live", UrlMasker.Mask("rtsp://admin:pa/ss@cam/live"));
+        // Credentials in the query (Reolink, Dahua, tokens); a port is not a password; other parameters stay.
+        Assert.Equal("rtsp://cam:554/h264Preview_01_main?user=admin&password=***&channel=1",
+            UrlMasker.Mask("rtsp://cam:554/h264Preview_01_main?user=admin&password=Secr3t&channel=1"));
+        Assert.Equal("http://cam/cgi-bin/api.cgi?cmd=Snap&pwd=*** and https://cloud/x?access_token=***",
+            UrlMasker.Mask("http://cam/cgi-bin/api.cgi?cmd=Snap&pwd=Secr3t and https://cloud/x?access_token=abc.def"));
+        Assert.Equal("rtsp://cam:554/live?channel=1", UrlMasker.Mask("rtsp://cam:554/live?channel=1"));
+        Assert.Equal("failed: *** refused", UrlMasker.MaskIn("failed: Secr3t refused", "rtsp://cam/live?password=Secr3t"));
     }
 
     [Fact]

@@ -20,7 +20,9 @@ public sealed partial class MqttConnection : IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Random _random = new();
+    private readonly HashSet<string> _refusedTopics = [];
     private long _sent;
+    private long _refused;
 
     public MqttConnection(MqttSettings settings, MqttOutbox outbox, ILogger logger)
     {
@@ -35,6 +37,13 @@ public sealed partial class MqttConnection : IAsyncDisposable
 
     /// <summary>Messages the broker accepted since start.</summary>
     public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>
+    /// Messages the broker answered with an error (not authorised, topic invalid, too large...) since
+    /// start. Such a message is dropped, not retried: the broker would refuse it again, and retrying at
+    /// once would hold up every message behind it.
+    /// </summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Wakes the sender after something was queued.</summary>
     public void Notify()
@@ -65,7 +74,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
                         else LogConnected(_logger, _settings.ToString());
                         outage = false;
                         _outbox.ResendRetained();
-                        await PublishAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Online), true, 1), cancellation).ConfigureAwait(false);
+                        await PublishOrDropAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Online), true, 1), cancellation).ConfigureAwait(false);
                     }
                     catch (Exception e) when (!cancellation.IsCancellationRequested && e is not OutOfMemoryException)
                     {
@@ -101,7 +110,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
         try
         {
             await SendQueuedAsync(cts.Token).ConfigureAwait(false);
-            await PublishAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Stopped), true, 1), cts.Token).ConfigureAwait(false);
+            await PublishOrDropAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Stopped), true, 1), cts.Token).ConfigureAwait(false);
             await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cts.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -117,7 +126,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
         {
             try
             {
-                await PublishAsync(message, cancellation).ConfigureAwait(false);
+                await PublishOrDropAsync(message, cancellation).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -131,6 +140,21 @@ public sealed partial class MqttConnection : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Publishes; a message the broker refuses is counted, logged (once per topic) and dropped.</summary>
+    private async Task PublishOrDropAsync(OutgoingMessage message, CancellationToken cancellation)
+    {
+        try
+        {
+            await PublishAsync(message, cancellation).ConfigureAwait(false);
+        }
+        catch (PublishRefusedException e)
+        {
+            Interlocked.Increment(ref _refused);
+            if (_refusedTopics.Add(message.Topic)) LogRefused(_logger, message.Topic, e.Reason);
+            else LogRefusedAgain(_logger, message.Topic, e.Reason);
+        }
+    }
+
     private async Task PublishAsync(OutgoingMessage message, CancellationToken cancellation)
     {
         var m = new MqttApplicationMessageBuilder()
@@ -140,7 +164,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)Math.Clamp(message.Qos, 0, 2))
             .Build();
         var result = await _client.PublishAsync(m, cancellation).ConfigureAwait(false);
-        if (!result.IsSuccess) throw new InvalidOperationException($"broker refused {message.Topic}: {result.ReasonCode}");
+        if (!result.IsSuccess) throw new PublishRefusedException(message.Topic, $"{result.ReasonCode}{(string.IsNullOrEmpty(result.ReasonString) ? "" : ": " + result.ReasonString)}");
         Interlocked.Increment(ref _sent);
     }
 
@@ -162,6 +186,18 @@ public sealed partial class MqttConnection : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT send failed: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker refused a message on {Topic} ({Reason}); dropped, and so will be every refused message (check the broker's ACL for this topic)")]
+    private static partial void LogRefused(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT broker refused a message on {Topic} ({Reason}); dropped")]
+    private static partial void LogRefusedAgain(ILogger logger, string topic, string reason);
+
+    /// <summary>The broker answered a publish with an error reason code; the connection is fine.</summary>
+    private sealed class PublishRefusedException(string topic, string reason) : Exception($"broker refused {topic}: {reason}")
+    {
+        public string Reason { get; } = reason;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT stop: {Reason}")]
     private static partial void LogStopFailed(ILogger logger, string reason);

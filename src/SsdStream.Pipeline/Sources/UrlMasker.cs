@@ -2,28 +2,85 @@ using System.Text.RegularExpressions;
 
 namespace SsdStream.Pipeline.Sources;
 
-/// <summary>Hides credentials in camera URLs before anything is logged or published.</summary>
+/// <summary>
+/// Hides credentials in camera URLs before anything is logged or published: the password of the user
+/// info (<c>rtsp://user:secret@host</c>, also when the password holds a raw <c>@</c> or <c>/</c>) and the
+/// value of every query parameter whose name says it is a secret (<c>?user=admin&amp;password=secret</c>,
+/// <c>pwd</c>, <c>token</c>, <c>key</c>, <c>auth</c>, <c>sig</c>...), as Reolink, Dahua and cloud cameras use.
+/// </summary>
 public static partial class UrlMasker
 {
-    /// <summary><c>rtsp://user:secret@host/x</c> becomes <c>rtsp://user:***@host/x</c>; other text is unchanged.</summary>
-    public static string Mask(string text) => Credentials().Replace(text, m => $"{m.Groups["scheme"].Value}{m.Groups["user"].Value}:***@");
+    private const string Hidden = "***";
 
-    /// <summary>Masks a URL and also every occurrence of its password in <paramref name="text"/> (for a child process's output).</summary>
+    /// <summary>
+    /// <c>rtsp://user:secret@host/x?password=p</c> becomes <c>rtsp://user:***@host/x?password=***</c>, in
+    /// every URL of <paramref name="text"/>; other text is unchanged.
+    /// </summary>
+    public static string Mask(string text) => UrlToken().Replace(text, m => m.Groups["scheme"].Value + MaskRest(m.Groups["rest"].Value));
+
+    /// <summary>Masks the URLs in <paramref name="text"/> and also every occurrence of the secrets of <paramref name="url"/> (for a child process's output).</summary>
     public static string MaskIn(string text, string url)
     {
         var masked = Mask(text);
-        var password = PasswordOf(url);
-        return string.IsNullOrEmpty(password) ? masked : masked.Replace(password, "***", StringComparison.Ordinal);
+        foreach (var secret in SecretsOf(url).Where(s => s.Length >= 3).OrderByDescending(s => s.Length))
+        {
+            masked = masked.Replace(secret, Hidden, StringComparison.Ordinal);
+        }
+        return masked;
     }
 
-    private static string? PasswordOf(string url)
+    /// <summary>The password and the secret query values of a URL.</summary>
+    private static IEnumerable<string> SecretsOf(string url)
     {
-        var m = Credentials().Match(url);
-        if (!m.Success) return null;
-        var p = m.Groups["password"].Value;
-        return p.Length >= 3 ? p : null;
+        var m = UrlToken().Match(url);
+        if (!m.Success) yield break;
+        var rest = m.Groups["rest"].Value;
+        int at = UserInfoEnd(rest);
+        if (at > 0)
+        {
+            var userInfo = rest[..at];
+            int colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            if (colon >= 0) yield return userInfo[(colon + 1)..];
+        }
+        foreach (Match q in SecretParameter().Matches(rest)) yield return q.Groups["value"].Value;
     }
 
-    [GeneratedRegex(@"(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?<user>[^:/@\s]*):(?<password>[^@/\s]*)@")]
-    private static partial Regex Credentials();
+    /// <summary>Everything after <c>scheme://</c>, with the password and secret query values hidden.</summary>
+    private static string MaskRest(string rest)
+    {
+        int at = UserInfoEnd(rest);
+        if (at > 0)
+        {
+            var userInfo = rest[..at];
+            int colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            rest = (colon >= 0 ? userInfo[..colon] + ":" + Hidden : Hidden) + rest[at..];
+        }
+        return SecretParameter().Replace(rest, q => q.Groups["key"].Value + "=" + Hidden);
+    }
+
+    /// <summary>
+    /// Where the user info ends (the index of its <c>@</c>), or -1. Like ffmpeg, the last <c>@</c> of the
+    /// authority counts, so a password may hold a raw <c>@</c>. A raw <c>/</c> in a password ends the
+    /// authority early; when what precedes it looks like <c>user:password</c> (not <c>host:port</c>), the
+    /// last <c>@</c> before the query is taken instead: masking too much beats leaking.
+    /// </summary>
+    private static int UserInfoEnd(string rest)
+    {
+        int authorityEnd = rest.IndexOfAny(['/', '?', '#']);
+        var authority = authorityEnd < 0 ? rest : rest[..authorityEnd];
+        int at = authority.LastIndexOf('@');
+        if (at >= 0) return at;
+        int colon = authority.IndexOf(':', StringComparison.Ordinal);
+        bool looksLikePassword = colon >= 0 && !authority[(colon + 1)..].All(char.IsAsciiDigit);
+        if (!looksLikePassword) return -1;
+        int queryStart = rest.IndexOf('?', StringComparison.Ordinal);
+        var beforeQuery = queryStart < 0 ? rest : rest[..queryStart];
+        return beforeQuery.LastIndexOf('@');
+    }
+
+    [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?<rest>[^\s'""<>]*)")]
+    private static partial Regex UrlToken();
+
+    [GeneratedRegex(@"(?<=[?&;])(?<key>[A-Za-z0-9_.-]*(?:pass|pwd|token|secret|key|auth|sig|credential)[A-Za-z0-9_.-]*)=(?<value>[^&#\s'""]*)", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretParameter();
 }
