@@ -53,6 +53,37 @@ public sealed class ConfigurationErrorTests : IDisposable
     }
 
     [Fact]
+    public void TlsFilesThatAreNotPem_AreExit78NamingTheKeys()
+    {
+        // Files that exist but hold no certificate: found now, not when MQTT first connects.
+        var ca = Path.Combine(_dir, "ca.pem");
+        var certificate = Path.Combine(_dir, "client.pem");
+        var key = Path.Combine(_dir, "client.key");
+        File.WriteAllText(ca, "not a certificate");
+        File.WriteAllText(certificate, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        File.WriteAllText(key, "not a key");
+        var (code, output) = Run(s =>
+        {
+            s["Mqtt"]!["Host"] = "broker.example";
+            s["Mqtt"]!["Tls"] = new JsonObject { ["Enabled"] = true, ["CaFile"] = ca, ["ClientCertificate"] = certificate, ["ClientKey"] = key };
+        });
+        Assert.Equal(78, code);
+        Assert.Contains("SsdStream:Mqtt:Tls:CaFile", output);
+        Assert.Contains("holds no PEM certificate", output);
+        Assert.Contains("SsdStream:Mqtt:Tls:ClientCertificate", output);
+        Assert.Contains("cannot be loaded", output);
+    }
+
+    [Fact]
+    public void DiscoveryPrefixWithAWildcard_IsExit78NamingTheKey()
+    {
+        var (code, output) = Run(s => s["Mqtt"]!["HomeAssistant"] = new JsonObject { ["DiscoveryPrefix"] = "home/#" });
+        Assert.Equal(78, code);
+        Assert.Contains("SsdStream:Mqtt:HomeAssistant:DiscoveryPrefix", output);
+        Assert.Contains("home/#", output);
+    }
+
+    [Fact]
     public void ValueOfTheWrongType_IsExit78NamingTheKey()
     {
         var (code, output) = Run(_ => { }, "--Mqtt:Port=eighteen");

@@ -15,7 +15,8 @@ public sealed class MosquittoBroker : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("ssd-mosq-").FullName;
     private Process? _process;
 
-    public MosquittoBroker()
+    /// <param name="extraConfiguration">More lines for mosquitto.conf (an ACL, say).</param>
+    public MosquittoBroker(string extraConfiguration = "")
     {
         using (var l = new TcpListener(IPAddress.Loopback, 0))
         {
@@ -33,6 +34,7 @@ public sealed class MosquittoBroker : IDisposable
             log_dest file {LogPath}
             log_type all
             log_timestamp_format %H:%M:%S
+            {extraConfiguration}
             """);
         Start();
     }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using SsdStream.Pipeline.Sources;
@@ -15,9 +17,10 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
     public ValidateOptionsResult Validate(string? name, SsdStreamOptions o)
     {
         var errors = new List<string>();
-        void Check(bool ok, string key, string message)
+        bool Check(bool ok, string key, string message)
         {
             if (!ok) errors.Add($"{SsdStreamOptions.Section}:{key}: {message}");
+            return ok;
         }
 
         Check(!string.IsNullOrWhiteSpace(o.Model.Path), "Model:Path", "is required (a model file from `ssdstream import` or `ssdstream train`)");
@@ -79,15 +82,30 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
         Check(m.OutboxSize >= 1, "Mqtt:OutboxSize", $"must be at least 1 (got {m.OutboxSize})");
         Check(m.StatsIntervalSeconds >= 0, "Mqtt:StatsIntervalSeconds", $"cannot be negative (got {m.StatsIntervalSeconds})");
         Check(TopicPrefix().IsMatch(m.TopicPrefix), "Mqtt:TopicPrefix", $"must be a topic without wildcards (got '{m.TopicPrefix}')");
+        Check(TopicPrefix().IsMatch(m.HomeAssistant.DiscoveryPrefix), "Mqtt:HomeAssistant:DiscoveryPrefix", $"must be a topic without wildcards (got '{m.HomeAssistant.DiscoveryPrefix}')");
         Check(!string.IsNullOrWhiteSpace(m.ClientId), "Mqtt:ClientId", "is required");
         if (m.Tls.Enabled)
         {
             Check(!string.IsNullOrWhiteSpace(m.Host), "Mqtt:Tls:Enabled", "TLS needs an external broker (Mqtt:Host)");
-            if (!string.IsNullOrEmpty(m.Tls.CaFile)) Check(File.Exists(root.Resolve(m.Tls.CaFile)), "Mqtt:Tls:CaFile", $"file '{root.Resolve(m.Tls.CaFile)}' cannot be read");
+            if (!string.IsNullOrEmpty(m.Tls.CaFile))
+            {
+                var ca = root.Resolve(m.Tls.CaFile);
+                if (Check(File.Exists(ca), "Mqtt:Tls:CaFile", $"file '{ca}' cannot be read"))
+                {
+                    Check(LoadsAs(() => { var c = new X509Certificate2Collection(); c.ImportFromPemFile(ca); return c.Count > 0; }, out var why),
+                        "Mqtt:Tls:CaFile", $"file '{ca}' holds no PEM certificate ({why})");
+                }
+            }
             if (!string.IsNullOrEmpty(m.Tls.ClientCertificate))
             {
-                Check(File.Exists(root.Resolve(m.Tls.ClientCertificate)), "Mqtt:Tls:ClientCertificate", $"file '{root.Resolve(m.Tls.ClientCertificate)}' cannot be read");
-                Check(!string.IsNullOrEmpty(m.Tls.ClientKey) && File.Exists(root.Resolve(m.Tls.ClientKey)), "Mqtt:Tls:ClientKey", "a client certificate needs its key file");
+                var certificate = root.Resolve(m.Tls.ClientCertificate);
+                var key = string.IsNullOrEmpty(m.Tls.ClientKey) ? null : root.Resolve(m.Tls.ClientKey);
+                if (Check(File.Exists(certificate), "Mqtt:Tls:ClientCertificate", $"file '{certificate}' cannot be read")
+                    && Check(key != null && File.Exists(key), "Mqtt:Tls:ClientKey", "a client certificate needs its key file"))
+                {
+                    Check(LoadsAs(() => { using var c = X509Certificate2.CreateFromPemFile(certificate, key); return c.HasPrivateKey; }, out var why),
+                        "Mqtt:Tls:ClientCertificate", $"'{certificate}' with key '{key}' cannot be loaded as a PEM certificate and unencrypted private key ({why})");
+                }
             }
         }
 
@@ -105,6 +123,21 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
             Check(!string.IsNullOrWhiteSpace(r.Directory), "Recording:Directory", "is required");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Runs a load; false with the reason when it fails or finds nothing.</summary>
+    private static bool LoadsAs(Func<bool> load, out string why)
+    {
+        try
+        {
+            why = "nothing usable in it";
+            return load();
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            why = e.Message;
+            return false;
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
