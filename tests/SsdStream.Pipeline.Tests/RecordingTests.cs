@@ -197,6 +197,21 @@ public sealed class RecordingTests : IDisposable
         Assert.True(File.Exists(fresh));
     }
 
+    [Fact]
+    public void Retention_RemovesEmptyOldDayFolders_ButNotTheOnesTheRecorderMayBeWritingInto()
+    {
+        // The recorder creates today's folder and then its segment: removing an empty folder of today or
+        // yesterday (UTC) could pull it away between the two.
+        var now = DateTimeOffset.UtcNow;
+        var camera = Path.Combine(_dir, "days", "cam");
+        string Day(int back) => Directory.CreateDirectory(Path.Combine(camera, now.UtcDateTime.AddDays(-back).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).FullName;
+        var (today, yesterday, older) = (Day(0), Day(1), Day(5));
+        new RecordingRetention(Path.Combine(_dir, "days"), TimeSpan.FromHours(24), null, NullLogger.Instance).Apply(now);
+        Assert.True(Directory.Exists(today));
+        Assert.True(Directory.Exists(yesterday));
+        Assert.False(Directory.Exists(older));
+    }
+
     private static int CountFrames(VideoCapture capture)
     {
         int n = 0;

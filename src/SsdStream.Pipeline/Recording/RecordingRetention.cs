@@ -15,39 +15,58 @@ public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, lo
         if (!Directory.Exists(root)) return deleted;
         foreach (var cameraDir in Directory.EnumerateDirectories(root))
         {
-            var segments = Directory.EnumerateFiles(cameraDir, "*.mp4", SearchOption.AllDirectories)
-                .Where(v => !SegmentWriter.IsPart(v))
-                .Select(v => new FileInfo(v))
-                .OrderBy(f => f.LastWriteTimeUtc)
-                .ThenBy(f => f.FullName, StringComparer.Ordinal)
-                .ToList();
-            long total = segments.Sum(Size);
-            foreach (var video in segments)
+            try
             {
-                bool tooOld = maxAge is { } age && now - video.LastWriteTimeUtc > age;
-                bool tooBig = maxBytes is { } max && total > max;
-                if (!tooOld && !tooBig) break;
-                total -= Size(video);
-                try
-                {
-                    video.Delete();
-                    var sidecar = Path.ChangeExtension(video.FullName, ".jsonl");
-                    if (File.Exists(sidecar)) File.Delete(sidecar);
-                    deleted.Add(video.FullName);
-                    LogDeleted(logger, video.FullName, tooOld ? "older than the maximum age" : "over the size limit");
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    LogDeleteFailed(logger, video.FullName, e.Message);
-                }
+                ApplyToCamera(cameraDir, now, deleted);
             }
-            foreach (var day in Directory.EnumerateDirectories(cameraDir))
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                if (!Directory.EnumerateFileSystemEntries(day).Any()) Directory.Delete(day);
+                // A file or folder that went away meanwhile (or cannot be read): the next pass tries again.
+                LogPassFailed(logger, cameraDir, e.Message);
             }
         }
         return deleted;
     }
+
+    private void ApplyToCamera(string cameraDir, DateTimeOffset now, List<string> deleted)
+    {
+        var segments = Directory.EnumerateFiles(cameraDir, "*.mp4", SearchOption.AllDirectories)
+            .Where(v => !SegmentWriter.IsPart(v))
+            .Select(v => new FileInfo(v))
+            .OrderBy(f => f.LastWriteTimeUtc)
+            .ThenBy(f => f.FullName, StringComparer.Ordinal)
+            .ToList();
+        long total = segments.Sum(Size);
+        foreach (var video in segments)
+        {
+            bool tooOld = maxAge is { } age && now - video.LastWriteTimeUtc > age;
+            bool tooBig = maxBytes is { } max && total > max;
+            if (!tooOld && !tooBig) break;
+            total -= Size(video);
+            try
+            {
+                video.Delete();
+                var sidecar = Path.ChangeExtension(video.FullName, ".jsonl");
+                if (File.Exists(sidecar)) File.Delete(sidecar);
+                deleted.Add(video.FullName);
+                LogDeleted(logger, video.FullName, tooOld ? "older than the maximum age" : "over the size limit");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogDeleteFailed(logger, video.FullName, e.Message);
+            }
+        }
+        // Empty day folders go, except today's and yesterday's (UTC, as the recorder names them): the
+        // recorder may be about to open its next segment in one of them.
+        var keep = new[] { DayFolder(now), DayFolder(now.AddDays(-1)) };
+        foreach (var day in Directory.EnumerateDirectories(cameraDir))
+        {
+            if (keep.Contains(Path.GetFileName(day), StringComparer.Ordinal)) continue;
+            if (!Directory.EnumerateFileSystemEntries(day).Any()) Directory.Delete(day);
+        }
+    }
+
+    private static string DayFolder(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     private static long Size(FileInfo video)
     {
@@ -57,6 +76,9 @@ public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, lo
 
     [LoggerMessage(Level = LogLevel.Information, Message = "retention: deleted {Path} ({Reason})")]
     private static partial void LogDeleted(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "retention: pass over {Directory} stopped early: {Reason}; the next pass tries again")]
+    private static partial void LogPassFailed(ILogger logger, string directory, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "retention: cannot delete {Path}: {Reason}")]
     private static partial void LogDeleteFailed(ILogger logger, string path, string reason);

@@ -65,16 +65,27 @@ public sealed partial class RecordingExtension(ILoggerFactory loggers) : IPipeli
         var all = Task.WhenAll(tasks);
         var retention = new RecordingRetention(directory, r.MaxAgeHours > 0 ? TimeSpan.FromHours(r.MaxAgeHours) : null,
             r.MaxSizeMb > 0 ? (long)(r.MaxSizeMb * 1024 * 1024) : null, loggers.CreateLogger<RecordingRetention>());
-        _ = Task.Run(async () =>
+        var retentionTask = Task.Run(async () =>
         {
             while (!all.IsCompleted)
             {
-                retention.Apply(DateTimeOffset.UtcNow);
+                try
+                {
+                    retention.Apply(DateTimeOffset.UtcNow);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One failed pass must not end retention (the disk would fill up): log, try again later.
+                    LogRetentionFailed(_logger, e);
+                }
                 await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(r.RetentionCheckSeconds))).ConfigureAwait(false);
             }
         });
-        return all;
+        return Task.WhenAll(all, retentionTask);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "recording retention pass failed; the next pass tries again")]
+    private static partial void LogRetentionFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "recording: '{Ffmpeg}' with libx264 not found; writing MPEG-4 (mp4v) with OpenCV, which browsers do not play. Install ffmpeg for H.264.")]
     private static partial void LogNoFfmpeg(ILogger logger, string ffmpeg);
