@@ -125,6 +125,42 @@ public sealed class CameraSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task SourceFailingWithAnUnexpectedError_BacksOffAndStreamsAgain()
+    {
+        // The first connection breaks with an error no source is expected to throw; the camera must not end.
+        var states = new ConcurrentQueue<CameraStateChange>();
+        int connections = 0;
+        var camera = Camera("odd", () => new BreakingSource(Interlocked.Increment(ref connections) == 1), TimeSpan.FromSeconds(5), states);
+        var channel = Channel.CreateUnbounded<Frame>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var run = camera.RunAsync(channel.Writer, cts.Token);
+        var frames = await ReadFrames(channel.Reader, 3, cts.Token);
+        foreach (var f in frames) f.Dispose();
+        await cts.CancelAsync();
+        await run;
+        var backoff = Assert.Single(states, s => s.State == CameraState.BackingOff);
+        Assert.Contains("unexpected IOException: pipe broke", backoff.Reason);
+        Assert.True(connections >= 2);
+    }
+
+    private sealed class BreakingSource(bool breaks) : IFrameSource
+    {
+        public string Description => "breaking source";
+
+        public double? FramesPerSecond => 10;
+
+        public async IAsyncEnumerable<CapturedImage> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+        {
+            if (breaks) throw new IOException("pipe broke");
+            while (true)
+            {
+                await Task.Delay(20, cancellation);
+                yield return new CapturedImage(new OpenCvSharp.Mat(4, 4, OpenCvSharp.MatType.CV_8UC3), DateTimeOffset.UtcNow);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Rtsp_ServerDropsOut_SourceBacksOffThenStreamsAgain()
     {
         using var server = new RtspTestServer();

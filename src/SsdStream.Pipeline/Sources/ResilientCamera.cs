@@ -80,6 +80,12 @@ public sealed partial class ResilientCamera
                 {
                     reason = e.Message;
                 }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+                {
+                    // Anything else a source throws (an I/O error on a pipe, an OpenCV error): the camera
+                    // reconnects as after any other loss and says why; it never ends on its own.
+                    reason = $"unexpected {e.GetType().Name}: {e.Message}";
+                }
                 var delay = _policy.Delay(attempt++, _random);
                 SetState(CameraState.BackingOff, $"{reason}; reconnecting in {delay.TotalSeconds:0.0} s");
                 try
