@@ -78,6 +78,35 @@ public sealed class DaemonRecordingTests : IDisposable
         Assert.All(subscriber.Messages, m => Assert.False(m.Retained));
     }
 
+    [Fact]
+    public void FileCameraThatEnds_IsProcessedToTheEnd_ThenTheDaemonExitsZero_WithItsRecordingClosed()
+    {
+        // A 3 s clip, not looping: once its last frame is processed the daemon has nothing left to do. It
+        // stops cleanly with exit code 0 (so systemd's Restart=on-failure does not play it again).
+        var clip = Path.Combine(_dir, "clip.avi");
+        using (var writer = new OpenCvSharp.VideoWriter(clip, OpenCvSharp.FourCC.MJPG, 15, new OpenCvSharp.Size(320, 240)))
+        {
+            for (int i = 0; i < 45; i++)
+            {
+                using var frame = new OpenCvSharp.Mat(240, 320, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(3 * i));
+                writer.Write(frame);
+            }
+        }
+        var config = Config(DaemonMqttTests.FreePort());
+        config["SsdStream"]!["Cameras"] = new JsonArray(new JsonObject { ["Name"] = "cam1", ["Type"] = "file", ["Source"] = clip, ["Loop"] = false, ["Realtime"] = true });
+        config["SsdStream"]!["Recording"]!["SegmentSeconds"] = 60;
+        using var daemon = new DaemonProcess(_dir);
+        daemon.Start(config);
+        int code = daemon.WaitForExit(TimeSpan.FromSeconds(90));
+        Assert.True(code == 0, daemon.Output);
+        Assert.Contains("every camera has ended", daemon.Output);
+        Assert.Contains("stopped cleanly", daemon.Output);
+        var rec = Path.Combine(_dir, "rec", "cam1");
+        Assert.Empty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories));
+        var segment = Assert.Single(Closed(rec));
+        Assert.Equal(45, DecodeToEnd(segment).Frames);
+    }
+
     private static List<string> Closed(string dir) =>
         Directory.Exists(dir)
             ? Directory.GetFiles(dir, "*.mp4", SearchOption.AllDirectories).Where(f => !f.Contains(".part.", StringComparison.Ordinal)).Order().ToList()

@@ -6,6 +6,7 @@ using SsdStream.Pipeline;
 using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Publishing;
+using SsdStream.Pipeline.Sources;
 using SsdStream.Service.Configuration;
 
 namespace SsdStream.Service.Hosting;
@@ -83,24 +84,32 @@ public sealed partial class DetectionService(
             var publishTask = Task.Run(() => publisher.RunAsync(mqttResults, CancellationToken.None), CancellationToken.None);
             var liveTask = Task.Run(() => live.RunAsync(CancellationToken.None), CancellationToken.None);
 
+            // Every part runs until the stop; one that ends before it (failed or not) is a failure of the daemon.
+            (string Part, Task Task)[] parts =
+            [
+                ("MQTT connection", mqttTask), ("MQTT publishing", publishTask), ("live status", liveTask),
+                .. extensionTasks.Where(t => !t.IsCompletedSuccessfully).Select(t => ("recording", t)), // done at once: switched off
+            ];
             try
             {
-                await Monitor(o, pipeline, metrics, publisher, live, connection, stoppingToken).ConfigureAwait(false);
+                await Monitor(o, pipeline, metrics, publisher, live, connection, parts, stoppingToken).ConfigureAwait(false);
             }
             finally
             {
+                // Each step is bounded and its failure logged, so that a failed part never keeps the others
+                // from closing (segments finalised, last results and "stopped" published).
                 var timeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
                 var clock = Stopwatch.StartNew();
                 LogStopping(_logger);
                 health.Detach();
-                await pipeline.StopAsync(timeout).ConfigureAwait(false);
+                await Bounded(pipeline.StopAsync(timeout), timeout + TimeSpan.FromSeconds(15), "cameras and inference").ConfigureAwait(false);
                 // Recorders finish what they have queued; at the deadline they close their segments with what they wrote.
                 abort.CancelAfter(Remaining(timeout, clock));
                 await Bounded(Task.WhenAll(extensionTasks), TimeSpan.FromSeconds(10), "recording").ConfigureAwait(false);
-                await Bounded(publishTask, Remaining(timeout, clock), "publishing").ConfigureAwait(false);
-                await liveTask.ConfigureAwait(false);
+                await Bounded(publishTask, Remaining(timeout, clock), "MQTT publishing").ConfigureAwait(false);
+                await Bounded(liveTask, TimeSpan.FromSeconds(1), "live status").ConfigureAwait(false);
                 await mqttStop.CancelAsync().ConfigureAwait(false);
-                await mqttTask.ConfigureAwait(false);
+                await Bounded(mqttTask, TimeSpan.FromSeconds(5), "MQTT connection").ConfigureAwait(false);
                 await connection.StopAsync(Remaining(timeout, clock)).ConfigureAwait(false);
                 LogStopped(_logger, clock.Elapsed.TotalSeconds);
             }
@@ -111,7 +120,10 @@ public sealed partial class DetectionService(
         }
     }
 
-    /// <summary>Waits for a part to finish; past the limit the stop goes on without it (logged, not fatal).</summary>
+    /// <summary>
+    /// Waits for a part to finish; past the limit the stop goes on without it, and a part that failed is
+    /// logged (its failure was reported already if it ended the daemon); neither stops the rest of the stop.
+    /// </summary>
     private async Task Bounded(Task task, TimeSpan limit, string part)
     {
         try
@@ -122,14 +134,26 @@ public sealed partial class DetectionService(
         {
             LogSlowStop(_logger, part, limit.TotalSeconds);
         }
+        catch (OperationCanceledException)
+        {
+            // Cancelled by the stop itself.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogPartFailedAtStop(_logger, part, e.Message);
+        }
     }
 
     private static TimeSpan Remaining(TimeSpan timeout, Stopwatch clock) =>
         timeout - clock.Elapsed > TimeSpan.FromSeconds(1) ? timeout - clock.Elapsed : TimeSpan.FromSeconds(1);
 
-    /// <summary>Prints the live line and queues stats until stopped; throws if inference died.</summary>
+    /// <summary>
+    /// Prints the live line and queues stats until stopped. Throws if inference died or any of
+    /// <paramref name="parts"/> ended; returns early (and stops the application) when every camera has
+    /// ended for good (files that do not loop) and inference has finished their frames.
+    /// </summary>
     private async Task Monitor(SsdStreamOptions o, DetectionPipeline pipeline, PipelineMetrics metrics, MqttDetectionPublisher publisher,
-        LiveStatus live, MqttConnection connection, CancellationToken stoppingToken)
+        LiveStatus live, MqttConnection connection, IReadOnlyList<(string Part, Task Task)> parts, CancellationToken stoppingToken)
     {
         var statusEvery = o.StatusIntervalSeconds > 0 ? TimeSpan.FromSeconds(o.StatusIntervalSeconds) : Timeout.InfiniteTimeSpan;
         var statsEvery = o.Mqtt.StatsIntervalSeconds > 0 ? TimeSpan.FromSeconds(o.Mqtt.StatsIntervalSeconds) : Timeout.InfiniteTimeSpan;
@@ -141,10 +165,23 @@ public sealed partial class DetectionService(
         while (!stoppingToken.IsCancellationRequested)
         {
             var tick = Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken);
-            if (await Task.WhenAny(tick, pipeline.Worker.Completion).ConfigureAwait(false) == pipeline.Worker.Completion)
+            await Task.WhenAny([tick, pipeline.Worker.Completion, .. parts.Select(p => p.Task)]).ConfigureAwait(false);
+            // Inference first: when it ends, the results end, and so do the parts that read them.
+            if (pipeline.Worker.Completion.IsCompleted)
             {
                 await pipeline.Worker.Completion.ConfigureAwait(false); // rethrows the inference failure
+                if (pipeline.Cameras.All(c => c.State == CameraState.Stopped))
+                {
+                    LogAllCamerasEnded(_logger);
+                    lifetime.StopApplication();
+                    return;
+                }
                 throw new InvalidOperationException("the inference worker stopped");
+            }
+            if (parts.FirstOrDefault(p => p.Task.IsCompleted) is { Task: not null } ended && !stoppingToken.IsCancellationRequested)
+            {
+                var (part, task) = ended;
+                throw new InvalidOperationException(task.IsFaulted ? $"{part} failed" : $"{part} ended before the stop", task.Exception?.GetBaseException());
             }
             await tick.ConfigureAwait(false);
             if (statusEvery != Timeout.InfiniteTimeSpan && statusClock.Elapsed >= statusEvery)
@@ -186,6 +223,12 @@ public sealed partial class DetectionService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stop: {Part} did not finish within {Seconds:0.0} s more; going on without it")]
     private static partial void LogSlowStop(ILogger logger, string part, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "stop: {Part} had failed: {Reason}")]
+    private static partial void LogPartFailedAtStop(ILogger logger, string part, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "every camera has ended (files that do not loop) and their frames are processed; stopping")]
+    private static partial void LogAllCamerasEnded(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopped cleanly in {Seconds:0.0} s")]
     private static partial void LogStopped(ILogger logger, double seconds);
