@@ -212,6 +212,72 @@ public sealed class RecordingTests : IDisposable
         Assert.False(Directory.Exists(older));
     }
 
+    [Fact]
+    public async Task CameraBackAtAnotherFrameSize_StartsANewSegment_EachDecodingAtItsOwnSize()
+    {
+        // A camera reconnects at a lower resolution in the middle of a segment.
+        var frames = System.Threading.Channels.Channel.CreateUnbounded<SsdStream.Pipeline.Frames.Frame>();
+        var results = System.Threading.Channels.Channel.CreateUnbounded<FrameResult>();
+        var start = DateTimeOffset.UtcNow;
+        for (int i = 0; i < 10; i++)
+        {
+            var (w, h) = i < 5 ? (320, 240) : (160, 120);
+            frames.Writer.TryWrite(new SsdStream.Pipeline.Frames.Frame("cam", i + 1, start.AddMilliseconds(100 * i), new Mat(h, w, MatType.CV_8UC3, Scalar.All(20 * i))));
+        }
+        frames.Writer.Complete();
+        results.Writer.Complete();
+        var segments = new List<RecordedSegment>();
+        var settings = new RecordingSettings { Directory = Path.Combine(_dir, "rec"), SegmentLength = TimeSpan.FromSeconds(60) };
+        var recorder = new CameraRecorder("cam", settings, Encoders("h264"), () => 10, NullLogger.Instance, segments.Add);
+        await recorder.RunAsync(frames.Reader, results.Reader, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal([5, 5], segments.Select(s => s.Frames));
+        Assert.Equal(["320x240", "160x120"], segments.Select(s => $"{ProbeText(s.VideoPath, "stream=width")}x{ProbeText(s.VideoPath, "stream=height")}"));
+        Assert.All(segments, s => Assert.Equal(5, (int)Probe(s.VideoPath, "stream=nb_frames")));
+    }
+
+    [Fact]
+    public void SegmentWhoseEncoderFailsToFinish_LeavesNoPartialFilesOrProcess()
+    {
+        // Close throws (the encoder failed); the recorder then abandons the segment, which must remove its
+        // partial files and stop its encoder instead of leaving them for good.
+        var encoder = new FailingEncoder();
+        var segment = SegmentWriter.Open(new FailingEncoders(encoder), _dir, "cam", DateTimeOffset.UtcNow, 64, 48, 10);
+        using (var frame = new Mat(48, 64, MatType.CV_8UC3, Scalar.All(100)))
+        {
+            segment.Write(frame, 1, DateTimeOffset.UtcNow, 1, []);
+        }
+        Assert.Throws<IOException>(() => segment.Close());
+        segment.Dispose();
+        Assert.True(encoder.Disposed);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "cam"), "*", SearchOption.AllDirectories));
+    }
+
+    private sealed class FailingEncoder : ISegmentEncoder
+    {
+        public bool Disposed { get; private set; }
+
+        public string? Path { get; set; }
+
+        public void Write(Mat frame) => File.AppendAllText(Path!, "x");
+
+        public void Finish() => throw new IOException("encoder failed");
+
+        public void Dispose() => Disposed = true;
+    }
+
+    private sealed class FailingEncoders(FailingEncoder encoder) : ISegmentEncoderFactory
+    {
+        public string Codec => "test";
+
+        public ISegmentEncoder Open(string path, int width, int height, double fps)
+        {
+            encoder.Path = path;
+            File.WriteAllText(path, "");
+            return encoder;
+        }
+    }
+
     private static int CountFrames(VideoCapture capture)
     {
         int n = 0;

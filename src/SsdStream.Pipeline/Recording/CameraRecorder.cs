@@ -150,7 +150,10 @@ public sealed partial class CameraRecorder
         }
         try
         {
-            if (_segment != null && (_segment.Frames >= Frames(_settings.SegmentLength) || frame.CaptureTime - _segment.Start >= 2 * _settings.SegmentLength)) CloseSegment();
+            // A new segment when this one is long enough, and when the camera came back at another frame
+            // size (raw frames of another size would garble the video).
+            if (_segment != null && (_segment.Frames >= Frames(_settings.SegmentLength) || frame.CaptureTime - _segment.Start >= 2 * _settings.SegmentLength
+                || _segment.Size != new Size(frame.Width, frame.Height))) CloseSegment();
             _segment ??= SegmentWriter.Open(_encoders, _settings.Directory, _camera, frame.CaptureTime, frame.Width, frame.Height, Fps);
             using Mat annotated = FrameAnnotator.Draw(frame.Image, _camera, frame.CaptureTime, detections);
             _segment.Write(annotated, frame.Sequence, frame.CaptureTime, resultSequence, detections);

@@ -20,9 +20,10 @@ public sealed class SegmentWriter : IDisposable
     private readonly HashSet<string> _labels = new(StringComparer.Ordinal);
     private bool _closed;
 
-    private SegmentWriter(string camera, string videoPath, string sidecarPath, ISegmentEncoder encoder, StreamWriter sidecar, DateTimeOffset start)
+    private SegmentWriter(string camera, string videoPath, string sidecarPath, ISegmentEncoder encoder, StreamWriter sidecar, DateTimeOffset start, OpenCvSharp.Size size)
     {
         Camera = camera;
+        Size = size;
         VideoPath = videoPath;
         SidecarPath = sidecarPath;
         _encoder = encoder;
@@ -38,6 +39,9 @@ public sealed class SegmentWriter : IDisposable
     public string SidecarPath { get; }
 
     public DateTimeOffset Start { get; }
+
+    /// <summary>The frame size the video is encoded at; every frame written must have it.</summary>
+    public OpenCvSharp.Size Size { get; }
 
     public DateTimeOffset End { get; private set; }
 
@@ -67,7 +71,7 @@ public sealed class SegmentWriter : IDisposable
         try
         {
             var writer = new StreamWriter(PartName(sidecar), append: false, new System.Text.UTF8Encoding(false));
-            return new SegmentWriter(camera, video, sidecar, encoder, writer, start);
+            return new SegmentWriter(camera, video, sidecar, encoder, writer, start, new OpenCvSharp.Size(width, height));
         }
         catch
         {
@@ -102,16 +106,20 @@ public sealed class SegmentWriter : IDisposable
         End = captureTime;
     }
 
-    /// <summary>Finishes the video and sidecar and gives them their final names.</summary>
+    /// <summary>
+    /// Finishes the video and sidecar and gives them their final names. When that fails (the encoder
+    /// failed, the disk is full) it throws and the segment is still open: <see cref="Dispose"/> then
+    /// stops the encoder and removes the partial files.
+    /// </summary>
     public RecordedSegment Close()
     {
-        _closed = true;
         _sidecar.Flush();
         _sidecar.Dispose();
         _encoder.Finish();
         _encoder.Dispose();
         File.Move(PartName(VideoPath), VideoPath, overwrite: true);
         File.Move(PartName(SidecarPath), SidecarPath, overwrite: true);
+        _closed = true;
         return new RecordedSegment(Camera, VideoPath, SidecarPath, Start, End, Frames, _labels.Order(StringComparer.Ordinal).ToArray());
     }
 
