@@ -143,6 +143,54 @@ public sealed class CameraSourceTests : IDisposable
         Assert.True(connections >= 2);
     }
 
+    [Fact]
+    public async Task StalledSource_IsClosedWhenItsStuckReadFinallyReturns()
+    {
+        // A read stuck in native code cannot be cancelled; once it returns, the abandoned source must be
+        // closed (its device released, its process killed) rather than left to a finalizer.
+        var states = new ConcurrentQueue<CameraStateChange>();
+        var stuck = new StuckSource();
+        int connections = 0;
+        var camera = Camera("stuck", () => Interlocked.Increment(ref connections) == 1 ? stuck : new BreakingSource(false), TimeSpan.FromMilliseconds(500), states);
+        var channel = Channel.CreateUnbounded<Frame>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var run = camera.RunAsync(channel.Writer, cts.Token);
+        await WaitForState(states, CameraState.BackingOff, cts.Token);
+        Assert.False(stuck.Closed.Task.IsCompleted);
+        stuck.Release.TrySetResult();
+        await stuck.Closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cts.CancelAsync();
+        await run;
+        while (channel.Reader.TryRead(out var f)) f.Dispose();
+    }
+
+    /// <summary>Yields one frame, then blocks in a read that ignores cancellation until released; says when it is closed.</summary>
+    private sealed class StuckSource : IFrameSource
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Description => "stuck source";
+
+        public double? FramesPerSecond => 10;
+
+        public async IAsyncEnumerable<CapturedImage> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+        {
+            try
+            {
+                yield return new CapturedImage(new OpenCvSharp.Mat(4, 4, OpenCvSharp.MatType.CV_8UC3), DateTimeOffset.UtcNow);
+                await Release.Task;
+                yield return new CapturedImage(new OpenCvSharp.Mat(4, 4, OpenCvSharp.MatType.CV_8UC3), DateTimeOffset.UtcNow);
+                await Task.Delay(Timeout.Infinite, cancellation);
+            }
+            finally
+            {
+                Closed.TrySetResult();
+            }
+        }
+    }
+
     private sealed class BreakingSource(bool breaks) : IFrameSource
     {
         public string Description => "breaking source";

@@ -119,12 +119,40 @@ public sealed partial class ResilientCamera
                 var next = frames.MoveNextAsync().AsTask();
                 // Opening may take the source's own open timeout; afterwards frames must keep coming.
                 var limit = streamed ? _stallTimeout : _stallTimeout + TimeSpan.FromSeconds(15);
-                var finished = await Task.WhenAny(next, Task.Delay(limit, cancellation)).ConfigureAwait(false);
-                if (finished != next)
+                // WaitAsync drops its timer as soon as the frame comes (a Task.Delay per frame would leave
+                // one live timer per frame for the whole stall timeout: 300 for a 30 fps camera).
+                bool stalled = false;
+                try
+                {
+                    await next.WaitAsync(limit, cancellation).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    stalled = true;
+                }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !next.IsCompleted)
+                {
+                    stalled = true;
+                }
+                if (stalled)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     sourceCancellation.Cancel();
-                    _ = next.ContinueWith(t => { if (t.IsCompletedSuccessfully && t.Result) frames.Current.Image.Dispose(); }, TaskScheduler.Default);
+                    // The source's read is still pending and its enumerator cannot be disposed until it
+                    // returns; when it does, drop its frame and dispose it, so that the source's own cleanup
+                    // (closing the device, killing ffmpeg) runs then and not at some finalizer.
+                    _ = next.ContinueWith(async t =>
+                    {
+                        if (t.IsCompletedSuccessfully && t.Result) frames.Current.Image.Dispose();
+                        try
+                        {
+                            await frames.DisposeAsync().ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is not OutOfMemoryException)
+                        {
+                            // The source is being abandoned; what went wrong in its cleanup changes nothing.
+                        }
+                    }, TaskScheduler.Default);
                     throw new StallException(streamed);
                 }
                 if (!await next.ConfigureAwait(false)) return streamed;
