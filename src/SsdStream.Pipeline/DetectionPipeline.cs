@@ -76,8 +76,8 @@ public sealed class DetectionPipeline : IAsyncDisposable
     /// <summary>Completes when every stage has finished (faulted if inference failed).</summary>
     public Task Completion => Task.WhenAll(_camerasTask, _worker.Completion, _broadcastTask);
 
-    /// <summary>Subscribes to results; call before <see cref="StartAsync"/> to see every one.</summary>
-    public ResultBroadcaster.Subscription SubscribeResults(string name, int capacity = 1024) => _broadcaster.Subscribe(name, capacity);
+    /// <summary>Subscribes to results (of every camera, or of <paramref name="cameraId"/> only); call before <see cref="StartAsync"/> to see every one.</summary>
+    public ResultBroadcaster.Subscription SubscribeResults(string name, int capacity = 1024, string? cameraId = null) => _broadcaster.Subscribe(name, capacity, cameraId);
 
     /// <summary>
     /// A tap on a camera's frames (shared handles the reader must dispose), bounded to

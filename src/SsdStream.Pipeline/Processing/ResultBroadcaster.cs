@@ -11,10 +11,13 @@ public sealed class ResultBroadcaster
     private readonly List<Subscription> _subscriptions = [];
     private readonly Lock _lock = new();
 
-    /// <summary>A new subscription holding up to <paramref name="capacity"/> undelivered results.</summary>
-    public Subscription Subscribe(string name, int capacity = 1024)
+    /// <summary>
+    /// A new subscription holding up to <paramref name="capacity"/> undelivered results, of every camera or
+    /// only of <paramref name="cameraId"/> (so that a busy camera cannot push another's results out).
+    /// </summary>
+    public Subscription Subscribe(string name, int capacity = 1024, string? cameraId = null)
     {
-        var subscription = new Subscription(name, capacity);
+        var subscription = new Subscription(name, capacity, cameraId);
         lock (_lock) _subscriptions.Add(subscription);
         return subscription;
     }
@@ -28,7 +31,10 @@ public sealed class ResultBroadcaster
             {
                 Subscription[] targets;
                 lock (_lock) targets = [.. _subscriptions];
-                foreach (var s in targets) s.Writer.TryWrite(result);
+                foreach (var s in targets)
+                {
+                    if (s.CameraId is null || s.CameraId == result.CameraId) s.Writer.TryWrite(result);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -47,15 +53,19 @@ public sealed class ResultBroadcaster
         private readonly Channel<FrameResult> _channel;
         private long _dropped;
 
-        internal Subscription(string name, int capacity)
+        internal Subscription(string name, int capacity, string? cameraId)
         {
             Name = name;
+            CameraId = cameraId;
             _channel = Channel.CreateBounded<FrameResult>(
                 new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
                 _ => Interlocked.Increment(ref _dropped));
         }
 
         public string Name { get; }
+
+        /// <summary>The one camera whose results this subscription gets; null for all.</summary>
+        public string? CameraId { get; }
 
         public ChannelReader<FrameResult> Reader => _channel.Reader;
 

@@ -47,7 +47,7 @@ public sealed partial class RecordingExtension(ILoggerFactory loggers) : IPipeli
             var id = camera.CameraId;
             CameraRecorder? recorder = null;
             var frames = context.Pipeline.TapFrames(id, r.QueueFrames, () => recorder?.CountQueueDrop());
-            var results = context.Pipeline.SubscribeResults($"recorder-{id}", r.QueueFrames);
+            var results = context.Pipeline.SubscribeResults($"recorder-{id}", r.QueueFrames, cameraId: id);
             recorder = new CameraRecorder(id, settings, encoders, () => camera.FramesPerSecond, loggers.CreateLogger<CameraRecorder>(),
                 segment => context.Publisher.Publish(topics.Recordings(id), new JsonObject
                 {
