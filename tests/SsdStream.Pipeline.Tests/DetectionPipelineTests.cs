@@ -51,7 +51,9 @@ public sealed class DetectionPipelineTests : IDisposable
         // near one inference time instead of growing with the backlog.
         var gaps = received.Zip(received.Skip(1)).Select(p => p.Second.Sequence - p.First.Sequence).ToList();
         Assert.True(gaps.Average() >= 4, $"average gap {gaps.Average()}");
-        Assert.All(received.Skip(3), r => Assert.True(r.Latency < TimeSpan.FromMilliseconds(600), $"latency {r.Latency.TotalMilliseconds} ms at #{r.Sequence}"));
+        // At most two frames wait and one is in inference (600 ms at 200 ms each); a backlog would grow to
+        // seconds within the 4 s run. 1 s leaves room for a busy machine.
+        Assert.All(received.Skip(3), r => Assert.True(r.Latency < TimeSpan.FromMilliseconds(1000), $"latency {r.Latency.TotalMilliseconds} ms at #{r.Sequence}"));
         Assert.All(received, r => Assert.Equal("thing", Assert.Single(r.Detections).Label));
     }
 
@@ -76,9 +78,10 @@ public sealed class DetectionPipelineTests : IDisposable
         await WaitForResults(results, "rtsp", 5, cts.Token);
         server.Kill();
         await CameraSourceTests.WaitForState(states, CameraState.BackingOff, cts.Token);
-        // While the RTSP camera is down, the file camera keeps getting results.
-        var during = await CountResultsFor(results, TimeSpan.FromSeconds(2));
-        Assert.True(during.GetValueOrDefault("file") >= 10, $"file camera got {during.GetValueOrDefault("file")} results while the other was down");
+        // While the RTSP camera is down, the file camera keeps getting results (ten of them, however busy
+        // the machine is: the server stays down until the test starts it again).
+        var during = await CountResultsUntil(results, c => c.GetValueOrDefault("file") >= 10, TimeSpan.FromSeconds(20));
+        Assert.True(during.GetValueOrDefault("file") >= 10, $"file camera got {during.GetValueOrDefault("file")} results in 20 s while the other was down");
         Assert.Equal(0, during.GetValueOrDefault("rtsp"));
         Assert.NotEqual(CameraState.Streaming, pipeline.Cameras.Single(c => c.CameraId == "rtsp").State);
 
@@ -178,12 +181,23 @@ public sealed class DetectionPipelineTests : IDisposable
         }
     }
 
-    private static async Task<Dictionary<string, int>> CountResultsFor(ResultBroadcaster.Subscription results, TimeSpan span)
+    /// <summary>Counts new results per camera until <paramref name="enough"/> holds or <paramref name="limit"/> passes.</summary>
+    private static async Task<Dictionary<string, int>> CountResultsUntil(ResultBroadcaster.Subscription results, Func<Dictionary<string, int>, bool> enough, TimeSpan limit)
     {
         while (results.Reader.TryRead(out _)) { }
-        await Task.Delay(span);
         var counts = new Dictionary<string, int>();
-        while (results.Reader.TryRead(out var r)) counts[r.CameraId] = counts.GetValueOrDefault(r.CameraId) + 1;
+        using var cts = new CancellationTokenSource(limit);
+        try
+        {
+            while (!enough(counts))
+            {
+                var r = await results.Reader.ReadAsync(cts.Token);
+                counts[r.CameraId] = counts.GetValueOrDefault(r.CameraId) + 1;
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+        }
         return counts;
     }
 }
