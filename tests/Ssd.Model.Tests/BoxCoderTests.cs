@@ -9,6 +9,7 @@ public class BoxCoderTests
     [Fact]
     public void EncodeThenDecode_GivesBackTheGroundTruth_ForEveryMatchedBox()
     {
+        using var torchScope = TorchScope.Open();
         var coder = new BoxCoder(Boxes);
         float[] gt = [0.1f, 0.2f, 0.4f, 0.6f, 0.55f, 0.5f, 0.95f, 0.9f, 0.02f, 0.03f, 0.09f, 0.08f];
         long[] labels = [3, 7, 1];
@@ -30,6 +31,7 @@ public class BoxCoderTests
     [Fact]
     public void Encode_ForcesEachGroundTruthOntoItsBestBox_EvenBelowThreshold()
     {
+        using var torchScope = TorchScope.Open();
         var coder = new BoxCoder(Boxes);
         // A tiny box overlaps no default box by more than 0.5.
         float[] gt = [0.500f, 0.500f, 0.505f, 0.504f];
@@ -40,6 +42,7 @@ public class BoxCoderTests
     [Fact]
     public void Encode_WithoutObjects_IsAllBackground()
     {
+        using var torchScope = TorchScope.Open();
         var coder = new BoxCoder(Boxes);
         var (offsets, labels) = coder.Encode([], []);
         Assert.All(labels, l => Assert.Equal(0, l));
@@ -49,6 +52,7 @@ public class BoxCoderTests
     [Fact]
     public void Decode_OfZeroOffsets_IsTheDefaultBoxes()
     {
+        using var torchScope = TorchScope.Open();
         var coder = new BoxCoder(Boxes);
         var xyxy = new float[4 * Boxes.Count];
         coder.Decode(new float[4 * Boxes.Count], xyxy);
@@ -60,6 +64,7 @@ public class BoxCoderTests
     [Fact]
     public void Encode_UsesTheReferenceVariances()
     {
+        using var torchScope = TorchScope.Open();
         var coder = new BoxCoder(Boxes);
         var (dcx, dcy, dw, dh) = Boxes[100];
         // A ground truth equal to default box 100, shifted right by 10% of its width and twice as tall.

@@ -25,6 +25,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void ModelFile_RoundTrip_KeepsWeightsArchitectureAndClassNames()
     {
+        using var torchScope = TorchScope.Open();
         using var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["cat", "dog", "bird"]);
         var path = Path.Combine(_dir, "m.ssdm");
         ModelFile.Save(model, path);
@@ -42,6 +43,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void ModelFile_InHalfPrecision_IsHalfTheSizeAndCloseToFloat()
     {
+        using var torchScope = TorchScope.Open();
         using var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["a"]);
         var full = Path.Combine(_dir, "full.ssdm");
         var half = Path.Combine(_dir, "half.ssdm");
@@ -58,6 +60,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void ModelFile_Truncated_IsAClearError()
     {
+        using var torchScope = TorchScope.Open();
         using var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["a"]);
         var path = Path.Combine(_dir, "t.ssdm");
         ModelFile.Save(model, path);
@@ -71,6 +74,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void ModelFile_NotOurs_SaysHowToImport()
     {
+        using var torchScope = TorchScope.Open();
         var path = Path.Combine(_dir, "x.pth");
         File.WriteAllBytes(path, [0x50, 0x4b, 3, 4, 0, 0, 0, 0]);
         var e = Assert.Throws<CheckpointException>(() => ModelFile.Load(path));
@@ -80,6 +84,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void ModelFile_IsWrittenAtomically_NoTemporaryLeftBehind()
     {
+        using var torchScope = TorchScope.Open();
         using var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["a"]);
         var path = Path.Combine(_dir, "a.ssdm");
         ModelFile.Save(model, path);
@@ -98,6 +103,7 @@ public sealed class CheckpointTests : IDisposable
     [MemberData(nameof(Containers))]
     public void PyTorchImport_ReadsEveryContainerForm(string container, bool dataParallel)
     {
+        using var torchScope = TorchScope.Open();
         using var source = SsdArchitecture.SsdLiteMobileNetV2.CreateNetwork(81);
         var path = Path.Combine(_dir, $"{container}-{dataParallel}.pth");
         WritePyTorchCheckpoint(path, source.state_dict(), container, dataParallel);
@@ -114,6 +120,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void PyTorchImport_MissingKey_NamesIt()
     {
+        using var torchScope = TorchScope.Open();
         using var source = SsdArchitecture.SsdLiteMobileNetV2.CreateNetwork(81);
         var sd = source.state_dict();
         sd.Remove("additional_blocks.2.conv.1.1.running_mean");
@@ -126,6 +133,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void PyTorchImport_UnexpectedKey_NamesIt()
     {
+        using var torchScope = TorchScope.Open();
         using var source = SsdArchitecture.SsdLiteMobileNetV2.CreateNetwork(81);
         var sd = source.state_dict();
         sd["extra.weight"] = zeros(3);
@@ -138,6 +146,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void PyTorchImport_ShapeMismatch_NamesTheKey()
     {
+        using var torchScope = TorchScope.Open();
         using var source = SsdArchitecture.SsdLiteMobileNetV2.CreateNetwork(81);
         var sd = source.state_dict();
         sd["loc.2.3.weight"] = zeros(24, 511, 1, 1);
@@ -151,6 +160,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void PyTorchImport_WrongArchitecture_IsAnErrorNamingAKey()
     {
+        using var torchScope = TorchScope.Open();
         using var source = SsdArchitecture.SsdLiteMobileNetV2.CreateNetwork(81);
         var path = Path.Combine(_dir, "lite.pth");
         WritePyTorchCheckpoint(path, source.state_dict(), "bare", false);
@@ -161,6 +171,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void PyTorchImport_WithOtherClasses_KeepsTheBackboneAndReinitialisesClassHeads()
     {
+        using var torchScope = TorchScope.Open();
         using var source = SsdArchitecture.SsdLiteMobileNetV2.CreateNetwork(81);
         var path = Path.Combine(_dir, "coco.pth");
         WritePyTorchCheckpoint(path, source.state_dict(), "model_state_dict", true);
@@ -177,6 +188,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void PyTorchImport_NotAPickle_IsAClearError()
     {
+        using var torchScope = TorchScope.Open();
         var path = Path.Combine(_dir, "junk.pth");
         File.WriteAllText(path, "this is not a checkpoint");
         var e = Assert.Throws<CheckpointException>(() => PyTorchCheckpointImporter.Import(path, SsdArchitecture.SsdLiteMobileNetV2));

@@ -7,6 +7,7 @@ public class DefaultBoxesTests
     [Fact]
     public void Ssd300_HasThe8732BoxesOfTheReference()
     {
+        using var torchScope = TorchScope.Open();
         var boxes = new DefaultBoxes(DefaultBoxConfig.Ssd300);
         Assert.Equal(8732, boxes.Count);
         Assert.Equal([4, 6, 6, 6, 4, 4], DefaultBoxConfig.Ssd300.BoxesPerCell);
@@ -15,6 +16,7 @@ public class DefaultBoxesTests
     [Fact]
     public void SsdLite_Has3000Boxes()
     {
+        using var torchScope = TorchScope.Open();
         var boxes = new DefaultBoxes(DefaultBoxConfig.SsdLite300);
         Assert.Equal(3000, boxes.Count);
         Assert.All(DefaultBoxConfig.SsdLite300.BoxesPerCell, n => Assert.Equal(6, n));
@@ -23,6 +25,7 @@ public class DefaultBoxesTests
     [Fact]
     public void Ssd300_FirstMap_RunsSizeThenRowThenColumn()
     {
+        using var torchScope = TorchScope.Open();
         var boxes = new DefaultBoxes(DefaultBoxConfig.Ssd300);
         const double fk = 300.0 / 8;
         double sk1 = 21 / 300.0, sk2 = Math.Sqrt(sk1 * 45 / 300.0);
@@ -42,6 +45,7 @@ public class DefaultBoxesTests
     [Fact]
     public void Ssd300_LastMapBoxes_AreCentredAndClamped()
     {
+        using var torchScope = TorchScope.Open();
         var boxes = new DefaultBoxes(DefaultBoxConfig.Ssd300);
         // The 1x1 map has 4 boxes: (261, sqrt(261*315)), and ratio 2 both ways; widths above 1 are clamped.
         double sk1 = 261 / 300.0;
@@ -62,6 +66,7 @@ public class DefaultBoxesTests
     [Fact]
     public void SsdLite_SecondMapStartsAfterTheFirst()
     {
+        using var torchScope = TorchScope.Open();
         var boxes = new DefaultBoxes(DefaultBoxConfig.SsdLite300);
         int first = 19 * 19 * 6;
         const double fk = 300.0 / 32;
@@ -71,6 +76,7 @@ public class DefaultBoxesTests
     [Fact]
     public void Tensors_HaveShapeBx4_AndCornerFormMatches()
     {
+        using var torchScope = TorchScope.Open();
         var boxes = new DefaultBoxes(DefaultBoxConfig.SsdLite300);
         using var cxcywh = boxes.ToTensorCxCyWh();
         using var xyxy = boxes.ToTensorXyxy();

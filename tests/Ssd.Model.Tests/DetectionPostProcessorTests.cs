@@ -76,6 +76,7 @@ public class DetectionPostProcessorTests
     [InlineData(5, 1000, 2, 0.05f)]
     public void Select_AgreesWithPlainReference_OnRandomInputs(int seed, int boxes, int classes, float spread)
     {
+        using var torchScope = TorchScope.Open();
         var (xyxy, probs) = RandomInput(seed, boxes, classes, spread);
         foreach (var o in new[]
         {
@@ -108,6 +109,7 @@ public class DetectionPostProcessorTests
     [InlineData(0.51, 0.5, 1)]
     public void Nms_KeepsOrDropsBoxesPlacedAtKnownIou(double iou, float threshold, int kept)
     {
+        using var torchScope = TorchScope.Open();
         var xyxy = PairAtIou(iou);
         Assert.Equal((float)iou, Iou.Of(xyxy, 0, 1), 3);
         // Class 1 scores: box 0 best. Background gets the rest.
@@ -120,6 +122,7 @@ public class DetectionPostProcessorTests
     [Fact]
     public void Nms_DropsABoxWhoseIouEqualsTheThreshold()
     {
+        using var torchScope = TorchScope.Open();
         // Identical-size boxes with IoU exactly 1/3 in float arithmetic: d = s/2.
         float[] xyxy = [0f, 0f, 0.5f, 0.5f, 0.25f, 0f, 0.75f, 0.5f];
         float iou = Iou.Of(xyxy, 0, 1);
@@ -133,6 +136,7 @@ public class DetectionPostProcessorTests
     [Fact]
     public void Nms_IsPerClass()
     {
+        using var torchScope = TorchScope.Open();
         // Two identical boxes, one best in class 1, the other best in class 2: both survive.
         float[] xyxy = [0.1f, 0.1f, 0.5f, 0.5f, 0.1f, 0.1f, 0.5f, 0.5f];
         float[] probs = [0.0f, 0.0f, 0.9f, 0.1f, 0.1f, 0.9f];
@@ -144,6 +148,7 @@ public class DetectionPostProcessorTests
     [Fact]
     public void Select_HonoursScoreThresholdTopKAndMax()
     {
+        using var torchScope = TorchScope.Open();
         var (xyxy, probs) = RandomInput(9, 800, 5, 1f);
         var o = new PostProcessOptions { ScoreThreshold = 0.3f, TopKPerClass = 3, MaxDetections = 7, NmsThreshold = 1f };
         var result = DetectionPostProcessor.Select(xyxy, probs, 5, o);
@@ -156,6 +161,7 @@ public class DetectionPostProcessorTests
     [Fact]
     public void Select_WithNothingAboveThreshold_IsEmpty()
     {
+        using var torchScope = TorchScope.Open();
         var (xyxy, _) = RandomInput(3, 100, 4, 1f);
         var probs = new float[4 * 100];
         Array.Fill(probs, 0.01f, 100, 300);
@@ -166,12 +172,14 @@ public class DetectionPostProcessorTests
     [Fact]
     public void Select_WithNoBoxes_IsEmpty()
     {
+        using var torchScope = TorchScope.Open();
         Assert.Empty(DetectionPostProcessor.Select([], [], 3, Defaults));
     }
 
     [Fact]
     public void Process_DecodesSoftmaxesAndSelects_LikeTheManagedPath()
     {
+        using var torchScope = TorchScope.Open();
         var boxes = new DefaultBoxes(DefaultBoxConfig.SsdLite300);
         var processor = new DetectionPostProcessor(boxes, Defaults);
         manual_seed(7);
@@ -202,6 +210,7 @@ public class DetectionPostProcessorTests
     [Fact]
     public void Process_RejectsWrongShapes()
     {
+        using var torchScope = TorchScope.Open();
         var boxes = new DefaultBoxes(DefaultBoxConfig.SsdLite300);
         var processor = new DetectionPostProcessor(boxes, Defaults);
         using var locs = zeros(1, 4, 100);
@@ -215,6 +224,7 @@ public class DetectionPostProcessorTests
     [Fact]
     public void Options_OutOfRange_AreRejected()
     {
+        using var torchScope = TorchScope.Open();
         Assert.Throws<ArgumentOutOfRangeException>(() => new PostProcessOptions { NmsThreshold = 0 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new PostProcessOptions { ScoreThreshold = 1.5f }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new PostProcessOptions { MaxDetections = 0 }.Validate());

@@ -8,6 +8,7 @@ public class MultiBoxLossTests
     [Fact]
     public void ImageWithoutObjects_HasZeroLocalisationAndFiniteConfidenceLoss()
     {
+        using var torchScope = TorchScope.Open();
         manual_seed(3);
         using var locs = randn(1, 4, 50);
         using var confs = randn(1, 5, 50);
@@ -24,6 +25,7 @@ public class MultiBoxLossTests
     [Fact]
     public void SmallCase_MatchesHandComputedValue()
     {
+        using var torchScope = TorchScope.Open();
         // One image, 6 default boxes, 3 classes. Box 0 is positive (class 2); boxes 1..5 are negatives.
         // Localisation: box 0 predicts (0, 0, 0, 0) against target (0.5, -2, 0, 1):
         //   smooth L1 = 0.5*0.5^2 + (2 - 0.5) + 0 + (1 - 0.5) = 0.125 + 1.5 + 0.5 = 2.125.
@@ -63,6 +65,7 @@ public class MultiBoxLossTests
     [Fact]
     public void Batch_IsTheMeanOfPerImageLosses_DividedByPositives()
     {
+        using var torchScope = TorchScope.Open();
         manual_seed(11);
         using var locs = randn(2, 4, 40);
         using var confs = randn(2, 4, 40);
@@ -80,6 +83,7 @@ public class MultiBoxLossTests
     [Fact]
     public void HardNegatives_AreCappedAtTheBoxCount()
     {
+        using var torchScope = TorchScope.Open();
         // 2 positives of 4 boxes: 3 x 2 = 6 negatives wanted, only 2 exist; all boxes count.
         using var confs = zeros(1, 2, 4);
         using var locs = zeros(1, 4, 4);
@@ -92,6 +96,7 @@ public class MultiBoxLossTests
     [Fact]
     public void Gradients_FlowToPredictions()
     {
+        using var torchScope = TorchScope.Open();
         manual_seed(5);
         using var locs = randn(1, 4, 30).requires_grad_();
         using var confs = randn(1, 3, 30).requires_grad_();

@@ -11,6 +11,7 @@ public class NetworkTests
     [Fact]
     public void Ssd300_HasTheReferenceParameterCount()
     {
+        using var torchScope = TorchScope.Open();
         using var net = SsdArchitecture.Ssd300ResNet50.CreateNetwork(81);
         Assert.Equal(22894902L, net.parameters().Sum(p => p.numel()));
     }
@@ -18,6 +19,7 @@ public class NetworkTests
     [Fact]
     public void Ssd300_StateDictKeys_AreTheReferenceNames()
     {
+        using var torchScope = TorchScope.Open();
         using var net = SsdArchitecture.Ssd300ResNet50.CreateNetwork(81);
         var sd = net.state_dict();
         Assert.Equal([64L, 3, 7, 7], sd["feature_extractor.feature_extractor.0.weight"].shape);
@@ -39,6 +41,7 @@ public class NetworkTests
     [InlineData("ssdlite-mobilenetv2", 3000)]
     public void Forward_GivesLocsAndConfsForEveryDefaultBox(string arch, int boxes)
     {
+        using var torchScope = TorchScope.Open();
         var architecture = SsdArchitecture.Parse(arch);
         using var net = architecture.CreateNetwork(5);
         net.eval();
@@ -56,6 +59,7 @@ public class NetworkTests
     [Fact]
     public void SsdLite_FirstMapIsBlock14Expansion_At19x19()
     {
+        using var torchScope = TorchScope.Open();
         using var net = SsdArchitecture.SsdLiteMobileNetV2.CreateNetwork(81);
         var sd = net.state_dict();
         Assert.Equal([576L, 96, 1, 1], sd["feature_extractor.feature_extractor.14.conv.0.0.weight"].shape);
@@ -73,6 +77,7 @@ public class NetworkTests
     [Fact]
     public void UnknownArchitecture_IsAnErrorListingTheKnownOnes()
     {
+        using var torchScope = TorchScope.Open();
         var e = Assert.Throws<ArgumentException>(() => SsdArchitecture.Parse("yolo"));
         Assert.Contains("ssd300-resnet50", e.Message);
         Assert.Contains("ssdlite-mobilenetv2", e.Message);
@@ -81,6 +86,7 @@ public class NetworkTests
     [Fact]
     public void TorchRuntime_SwitchesOffNnpack()
     {
+        using var torchScope = TorchScope.Open();
         Assert.True(TorchRuntime.NnpackDisabled);
     }
 
@@ -89,6 +95,7 @@ public class NetworkTests
     [InlineData("ssdlite-mobilenetv2")]
     public void ClassHeadOutputBias_IsTheFirstClassHeadsLastBias(string arch)
     {
+        using var torchScope = TorchScope.Open();
         var architecture = SsdArchitecture.Parse(arch);
         using var net = architecture.CreateNetwork(7);
         var bias = net.state_dict()[architecture.ClassHeadOutputBias];

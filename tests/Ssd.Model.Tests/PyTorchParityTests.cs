@@ -35,6 +35,7 @@ public sealed class PyTorchParityTests : IDisposable
     [InlineData("ssdlite", "ssdlite-mobilenetv2")]
     public void ImportedReferenceCheckpoint_GivesTheReferenceDetections(string fixture, string arch)
     {
+        using var torchScope = TorchScope.Open();
         using var reference = JsonDocument.Parse(File.ReadAllText(Fixture($"{fixture}_reference.json")));
         var root = reference.RootElement;
         var constants = root.GetProperty("formula_constants");

@@ -70,6 +70,7 @@ public sealed class SsdTrainerTests : IDisposable
     [Fact]
     public void ShortRun_OnFourImages_HalvesTheLoss_AndKeepsMemoryFlat()
     {
+        using var torchScope = TorchScope.Open();
         var data = Synthetic(4, seed: 11);
         var recorder = new Recorder();
         var final = new SsdTrainer(Options("short", 20), recorder).Run(data, null);
@@ -92,6 +93,7 @@ public sealed class SsdTrainerTests : IDisposable
     [Fact]
     public void Resume_ContinuesExactlyWhereTheRunStopped()
     {
+        using var torchScope = TorchScope.Open();
         var data = Synthetic(8, seed: 12);
         // One run of 3 epochs without a stop...
         var whole = new Recorder();
@@ -121,6 +123,7 @@ public sealed class SsdTrainerTests : IDisposable
     [Fact]
     public void Checkpoint_LoadsAsAModel_WithTheDatasetClassNames()
     {
+        using var torchScope = TorchScope.Open();
         var data = Synthetic(4, seed: 13);
         new SsdTrainer(Options("ckpt", 1), new Recorder()).Run(data, null);
         using var model = ModelFile.Load(Path.Combine(_dir, "ckpt", SsdTrainer.LastCheckpointName));
@@ -135,6 +138,7 @@ public sealed class SsdTrainerTests : IDisposable
     [Fact]
     public void Schedule_WarmsUpLinearly_ThenStepsDownAfterMilestones()
     {
+        using var torchScope = TorchScope.Open();
         var s = new LearningRateSchedule(0.1, [2, 4], 0.1, WarmupIterations: 10);
         Assert.Equal(0.01, s.RateAt(1, 0), 12);
         Assert.Equal(0.1, s.RateAt(1, 9), 12);

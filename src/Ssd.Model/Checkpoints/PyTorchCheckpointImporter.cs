@@ -50,6 +50,10 @@ public static class PyTorchCheckpointImporter
     public static Dictionary<string, Tensor> ReadStateDict(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
+        // The unpickler makes temporary tensors it never disposes; in a scope they are disposed here, not by
+        // the finalizer thread (which could free one while native code still uses it). The tensors returned
+        // leave the scope.
+        using var scope = NewDisposeScope();
         Hashtable root;
         try
         {
@@ -72,6 +76,7 @@ public static class PyTorchCheckpointImporter
             if (name.StartsWith(DataParallelPrefix, StringComparison.Ordinal)) name = name[DataParallelPrefix.Length..];
             result[name] = t;
         }
+        foreach (var t in result.Values) t.DetachFromDisposeScope();
         if (result.Count == 0)
             throw new CheckpointException($"{path}: holds no tensors at the top level nor under {string.Join(", ", ContainerKeys.Select(k => $"'{k}'"))}");
         return result;

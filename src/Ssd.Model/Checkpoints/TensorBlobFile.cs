@@ -18,6 +18,8 @@ internal static class TensorBlobFile
 
     public static void Write(string path, JsonObject header, IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
+        // detach().cpu() makes a temporary: in a scope it cannot be finalized while contiguous() still uses it.
+        using var scope = NewDisposeScope();
         var list = tensors.Select(t => (t.Name, Tensor: t.Tensor.detach().cpu().contiguous())).ToList();
         try
         {
