@@ -44,6 +44,8 @@ public sealed class DaemonProcess : IDisposable
         var path = Path.Combine(directory, "random.ssdm");
         if (File.Exists(path)) return path;
         Ssd.Model.Devices.TorchRuntime.Initialise();
+        // Every tensor made here is disposed by the scope, none by the finalizer thread (see Ssd.Model.Tests' TorchScope).
+        using var scope = TorchSharp.torch.NewDisposeScope();
         using var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, SyntheticShapes.ClassNames);
         ModelFile.Save(model, path, half: true);
         return path;
