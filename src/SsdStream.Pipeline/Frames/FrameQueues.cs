@@ -45,22 +45,16 @@ public sealed class FrameQueues
     {
         while (true)
         {
-            // The waits that lose stay registered on their channel until it gets an item or the wait is
-            // cancelled: a camera that stays offline would collect one per batch, forever. So every
-            // round's waits are cancelled once one of them has answered.
-            using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            List<Task<bool>> waits;
+            List<ChannelReader<Frame>> open;
             lock (_queues)
             {
                 if (_queues.Any(q => q.Channel.Reader.Count > 0)) return true;
-                waits = _queues.Where(q => !q.Channel.Reader.Completion.IsCompleted)
-                    .Select(q => q.Channel.Reader.WaitToReadAsync(round.Token).AsTask()).ToList();
+                open = _queues.Where(q => !q.Channel.Reader.Completion.IsCompleted).Select(q => q.Channel.Reader).ToList();
             }
-            if (waits.Count == 0) return false;
-            var first = await Task.WhenAny(waits).ConfigureAwait(false);
-            bool ready = first.IsCompletedSuccessfully && first.Result;
-            await round.CancelAsync().ConfigureAwait(false);
-            if (ready) return true;
+            if (open.Count == 0) return false;
+            var first = (Task<bool>)await FirstWait.WhenAnyAsync(
+                open.Select(r => (Func<CancellationToken, Task>)(token => r.WaitToReadAsync(token).AsTask())).ToList(), cancellation).ConfigureAwait(false);
+            if (first.IsCompletedSuccessfully && first.Result) return true;
             cancellation.ThrowIfCancellationRequested();
         }
     }

@@ -79,14 +79,10 @@ public sealed partial class CameraRecorder
                 }
                 if (_pending.Count > 0) _timeline.Prune(_pending.Peek().Sequence);
                 if (framesDone && _pending.Count == 0) break;
-                // Each round's waits are cancelled once one answers: a wait left behind stays registered on
-                // its channel, and an offline camera's channel would collect ten a second.
-                using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-                var waits = new List<Task> { Task.Delay(100, round.Token) };
-                if (!framesDone) waits.Add(frames.WaitToReadAsync(round.Token).AsTask());
-                if (!resultsDone) waits.Add(results.WaitToReadAsync(round.Token).AsTask());
-                await Task.WhenAny(waits).ConfigureAwait(false);
-                await round.CancelAsync().ConfigureAwait(false);
+                var waits = new List<Func<CancellationToken, Task>> { token => Task.Delay(100, token) };
+                if (!framesDone) waits.Add(token => frames.WaitToReadAsync(token).AsTask());
+                if (!resultsDone) waits.Add(token => results.WaitToReadAsync(token).AsTask());
+                await FirstWait.WhenAnyAsync(waits, cancellation).ConfigureAwait(false);
                 cancellation.ThrowIfCancellationRequested();
             }
         }
