@@ -108,12 +108,7 @@ public sealed partial class FfmpegFrameSource(FfmpegSourceOptions options, ILogg
                 }
                 info = size.Task.Result;
             }
-            FramesPerSecond = (options.MaxFps, info.fps) switch
-            {
-                ({ } cap and > 0, { } rate) => Math.Min(cap, rate),
-                ({ } cap and > 0, null) => cap,
-                _ => info.fps,
-            };
+            FramesPerSecond = FrameRateCap.KeptRate(options.MaxFps, info.fps);
             int frameBytes = info.width * info.height * 3;
             var stdout = process.StandardOutput.BaseStream;
             // One buffer for every frame: each frame leaves as its own copy (a 1080p frame is 6 MB, which

@@ -21,6 +21,14 @@ internal sealed class FrameRateCap
         _gap = maxFps is > 0 and var m ? TimeSpan.FromSeconds(1 / m) : TimeSpan.Zero;
     }
 
+    /// <summary>
+    /// The rate a capped source delivers, which its consumers see (the recorder encodes at it): the lower
+    /// of the cap and the source's own rate; the cap when the source's rate is unknown; the source's rate
+    /// without a cap.
+    /// </summary>
+    public static double? KeptRate(double? maxFps, double? nativeFps) =>
+        maxFps is > 0 and var cap ? Math.Min(cap, nativeFps ?? cap) : nativeFps;
+
     /// <summary>Whether a frame at <paramref name="position"/> should be kept (nothing changes until <see cref="Taken"/>).</summary>
     public bool IsDue(TimeSpan position) => _gap == TimeSpan.Zero || _due is not { } due || position >= due - Tolerance;
 

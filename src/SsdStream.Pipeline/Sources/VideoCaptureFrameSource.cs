@@ -65,8 +65,7 @@ public sealed class VideoCaptureFrameSource : IFrameSource
             if (!capture.IsOpened()) throw new FrameSourceException($"{Description}: cannot be opened");
             double fps = capture.Fps;
             double? nativeFps = fps is > 0 and < 1000 ? fps : null;
-            // What the consumers see (the recorder encodes at this rate): the capped rate when a cap applies.
-            FramesPerSecond = _maxFps is { } m and > 0 ? Math.Min(m, nativeFps ?? m) : nativeFps;
+            FramesPerSecond = FrameRateCap.KeptRate(_maxFps, nativeFps);
             var interval = _realtime && !IsDevice && nativeFps is { } f ? TimeSpan.FromSeconds(1 / f) : TimeSpan.Zero;
             var cap = new FrameRateCap(_maxFps);
             var pacer = new FramePacer(interval);
