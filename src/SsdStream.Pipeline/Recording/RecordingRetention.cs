@@ -58,15 +58,13 @@ public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, lo
         }
         // Empty day folders go, except today's and yesterday's (UTC, as the recorder names them): the
         // recorder may be about to open its next segment in one of them.
-        var keep = new[] { DayFolder(now), DayFolder(now.AddDays(-1)) };
+        var keep = new[] { SegmentWriter.DayFolder(now), SegmentWriter.DayFolder(now.AddDays(-1)) };
         foreach (var day in Directory.EnumerateDirectories(cameraDir))
         {
             if (keep.Contains(Path.GetFileName(day), StringComparer.Ordinal)) continue;
             if (!Directory.EnumerateFileSystemEntries(day).Any()) Directory.Delete(day);
         }
     }
-
-    private static string DayFolder(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     private static long Size(FileInfo video)
     {

@@ -54,11 +54,11 @@ public sealed class SegmentWriter : IDisposable
     public static bool IsPart(string path) => Path.GetFileNameWithoutExtension(path).EndsWith(PartMarker, StringComparison.Ordinal);
 
     /// <summary>The video path of a segment of <paramref name="camera"/> starting at <paramref name="start"/>.</summary>
-    public static string PathFor(string root, string camera, DateTimeOffset start)
-    {
-        var t = start.UtcDateTime;
-        return Path.Combine(root, camera, t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), t.ToString("HH-mm-ss", CultureInfo.InvariantCulture) + ".mp4");
-    }
+    public static string PathFor(string root, string camera, DateTimeOffset start) =>
+        Path.Combine(root, camera, DayFolder(start), start.UtcDateTime.ToString("HH-mm-ss", CultureInfo.InvariantCulture) + ".mp4");
+
+    /// <summary>The name of the folder a segment starting at <paramref name="time"/> goes into: its UTC date, <c>yyyy-MM-dd</c>.</summary>
+    public static string DayFolder(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static SegmentWriter Open(ISegmentEncoderFactory encoders, string root, string camera, DateTimeOffset start, int width, int height, double fps)
     {
