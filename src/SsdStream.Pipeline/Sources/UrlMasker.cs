@@ -35,27 +35,28 @@ public static partial class UrlMasker
         var m = UrlToken().Match(url);
         if (!m.Success) yield break;
         var rest = m.Groups["rest"].Value;
-        int at = UserInfoEnd(rest);
-        if (at > 0)
-        {
-            var userInfo = rest[..at];
-            int colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            if (colon >= 0) yield return userInfo[(colon + 1)..];
-        }
+        // A password (after the user's ':'), not a lone user name.
+        if (Secret(rest) is { } secret && secret.Start.Value > 0) yield return rest[secret];
         foreach (Match q in SecretParameter().Matches(rest)) yield return q.Groups["value"].Value;
     }
 
     /// <summary>Everything after <c>scheme://</c>, with the password and secret query values hidden.</summary>
     private static string MaskRest(string rest)
     {
-        int at = UserInfoEnd(rest);
-        if (at > 0)
-        {
-            var userInfo = rest[..at];
-            int colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            rest = (colon >= 0 ? userInfo[..colon] + ":" + Hidden : Hidden) + rest[at..];
-        }
+        if (Secret(rest) is { } secret) rest = rest[..secret.Start] + Hidden + rest[secret.End..];
         return SecretParameter().Replace(rest, q => q.Groups["key"].Value + "=" + Hidden);
+    }
+
+    /// <summary>
+    /// What of the user info is hidden, in the part after <c>scheme://</c>: the password (after the user's
+    /// <c>:</c>), or all of it when it has no <c>:</c> (a token); null without user info.
+    /// </summary>
+    private static Range? Secret(string rest)
+    {
+        int at = UserInfoEnd(rest);
+        if (at <= 0) return null;
+        int colon = rest.IndexOf(':', StringComparison.Ordinal);
+        return new Range(colon >= 0 && colon < at ? colon + 1 : 0, at);
     }
 
     /// <summary>
