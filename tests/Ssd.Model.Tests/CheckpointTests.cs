@@ -2,6 +2,7 @@ using System.Collections;
 using Ssd.Model.Checkpoints;
 using Ssd.Model.Devices;
 using Ssd.Model.Networks;
+using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -69,6 +70,32 @@ public sealed class CheckpointTests : IDisposable
         var e = Assert.Throws<CheckpointException>(() => ModelFile.Load(path));
         Assert.Contains("truncated", e.Message);
         Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void ModelFile_ReadHeader_MakesNoTensor()
+    {
+        using var torchScope = TorchScope.Open();
+        var path = Path.Combine(_dir, "h.ssdm");
+        using (var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["cat", "dog"]))
+            ModelFile.Save(model, path);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var header = ModelFile.ReadHeader(path);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        Assert.Equal(["cat", "dog"], header["class_names"]!.AsArray().Select(n => (string)n!));
+    }
+
+    [Fact]
+    public void ModelFile_ReadHeader_FindsATruncatedFile()
+    {
+        using var torchScope = TorchScope.Open();
+        var path = Path.Combine(_dir, "ht.ssdm");
+        using (var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["a"]))
+            ModelFile.Save(model, path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^100]);
+        var e = Assert.Throws<CheckpointException>(() => ModelFile.ReadHeader(path));
+        Assert.Contains("truncated", e.Message);
     }
 
     [Fact]

@@ -81,6 +81,10 @@ public static class ModelFile
         return model;
     }
 
-    /// <summary>The header of a model file (architecture, classes, metadata) without loading the weights.</summary>
-    public static JsonObject ReadHeader(string path) => TensorBlobFile.Read(path).Header;
+    /// <summary>
+    /// The header of a model file (architecture, classes, metadata) without loading the weights: no tensor
+    /// is made. Throws <see cref="CheckpointException"/> for another format, a corrupt header, or a file
+    /// whose length does not match the tensors it lists.
+    /// </summary>
+    public static JsonObject ReadHeader(string path) => TensorBlobFile.ReadHeader(path);
 }

@@ -64,40 +64,37 @@ internal static class TensorBlobFile
         }
     }
 
+    /// <summary>
+    /// Reads only the header, without making a tensor: the magic line and the JSON. It checks that the
+    /// file is as long as the tensors the header lists, so a truncated file is found here too.
+    /// </summary>
+    public static JsonObject ReadHeader(string path)
+    {
+        using var stream = OpenForReading(path);
+        var header = ReadHeader(stream, path);
+        long expected = stream.Position;
+        foreach (var (name, dtype, shape) in Entries(header, path))
+            expected += shape.Aggregate(1L, (n, d) => n * d) * ElementSize(dtype);
+        if (expected != stream.Length)
+            throw new CheckpointException(expected > stream.Length
+                ? $"{path}: file ends {expected - stream.Length} bytes early (truncated file?)"
+                : $"{path}: {stream.Length - expected} bytes after the last tensor");
+        return header;
+    }
+
     /// <summary>Reads the header and the tensors (on the CPU, owned by the caller).</summary>
     public static (JsonObject Header, Dictionary<string, Tensor> Tensors) Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        var magic = new byte[Magic.Length];
-        if (stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false) != magic.Length || !magic.AsSpan().SequenceEqual(Magic))
-            throw new CheckpointException($"{path}: not an ssdstream model file (a PyTorch .pth file is converted with `ssdstream import`)");
-        var lenBytes = new byte[4];
-        stream.ReadExactly(lenBytes);
-        int headerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(lenBytes);
-        if (headerLength <= 0 || headerLength > stream.Length) throw new CheckpointException($"{path}: corrupt header length {headerLength}");
-        var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        JsonObject header;
-        try
-        {
-            header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw new CheckpointException($"{path}: empty header");
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointException($"{path}: corrupt header: {e.Message}", e);
-        }
+        using var stream = OpenForReading(path);
+        var header = ReadHeader(stream, path);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            foreach (var entry in header["tensors"]?.AsArray() ?? throw new CheckpointException($"{path}: header lists no tensors"))
+            foreach (var (name, dtype, shape) in Entries(header, path))
             {
-                var name = (string?)entry?["name"] ?? throw new CheckpointException($"{path}: a tensor entry has no name");
-                var dtype = ParseDType((string?)entry!["dtype"], path, name);
-                var shape = entry["shape"]!.AsArray().Select(d => (long)d!).ToArray();
                 var t = empty(shape, dtype);
                 tensors[name] = t;
-                long count = t.numel() * t.ElementSize;
+                long count = t.numel() * ElementSize(dtype);
                 var buffer = new byte[count];
                 try
                 {
@@ -118,6 +115,64 @@ internal static class TensorBlobFile
         }
         return (header, tensors);
     }
+
+    private static FileStream OpenForReading(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+    }
+
+    /// <summary>Reads the magic line and the JSON header; leaves the stream at the first tensor's bytes.</summary>
+    private static JsonObject ReadHeader(FileStream stream, string path)
+    {
+        var magic = new byte[Magic.Length];
+        if (stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false) != magic.Length || !magic.AsSpan().SequenceEqual(Magic))
+            throw new CheckpointException($"{path}: not an ssdstream model file (a PyTorch .pth file is converted with `ssdstream import`)");
+        var lenBytes = new byte[4];
+        if (stream.ReadAtLeast(lenBytes, 4, throwOnEndOfStream: false) != 4) throw new CheckpointException($"{path}: file ends inside the header");
+        int headerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(lenBytes);
+        if (headerLength <= 0 || headerLength > stream.Length - stream.Position) throw new CheckpointException($"{path}: corrupt header length {headerLength}");
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        try
+        {
+            return JsonNode.Parse(headerBytes)?.AsObject() ?? throw new CheckpointException($"{path}: empty header");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new CheckpointException($"{path}: corrupt header: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The header's tensor list: name, type and shape of each, in file order.</summary>
+    private static IEnumerable<(string Name, ScalarType DType, long[] Shape)> Entries(JsonObject header, string path)
+    {
+        foreach (var entry in header["tensors"] as JsonArray ?? throw new CheckpointException($"{path}: header lists no tensors"))
+        {
+            string name;
+            long[] shape;
+            try
+            {
+                name = (string?)entry?["name"] ?? throw new CheckpointException($"{path}: a tensor entry has no name");
+                shape = entry!["shape"]!.AsArray().Select(d => (long)d!).ToArray();
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+            {
+                throw new CheckpointException($"{path}: corrupt tensor entry in the header", e);
+            }
+            if (shape.Any(d => d < 0)) throw new CheckpointException($"{path}: tensor '{name}' has a negative dimension");
+            yield return (name, ParseDType((string?)entry!["dtype"], path, name), shape);
+        }
+    }
+
+    private static int ElementSize(ScalarType t) => t switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        ScalarType.Byte or ScalarType.Bool => 1,
+        _ => throw new NotSupportedException($"tensor type {t} cannot be stored"),
+    };
 
     private static string DTypeName(ScalarType t) => t switch
     {
