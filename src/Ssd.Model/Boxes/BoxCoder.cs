@@ -1,7 +1,7 @@
 namespace Ssd.Model.Boxes;
 
 /// <summary>
-/// Converts between boxes and the offsets an SSD predicts against its default boxes d (SPEC.md):
+/// Converts between boxes and the offsets an SSD predicts against its default boxes d (docs/model.md):
 /// <c>g_xy = (g_cxcy - d_cxcy) / (scale_xy * d_wh)</c>, <c>g_wh = log(g_wh / d_wh) / scale_wh</c>.
 /// Works on managed arrays; offsets are laid out coordinate-major like the network's <c>locs: [4, B]</c>.
 /// </summary>

@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace Ssd.Model.Inference;
 
 /// <summary>
-/// Converts an OpenCV image into the network's input (SPEC.md): resized to size x size (bilinear),
+/// Converts an OpenCV image into the network's input (docs/model.md): resized to size x size (bilinear),
 /// BGR to RGB, scaled to [0, 1], normalised with the ImageNet mean and std, planar CHW float32.
 /// </summary>
 public sealed class ImagePreprocessor

@@ -3,7 +3,7 @@ using static TorchSharp.torch.nn;
 
 namespace Ssd.Model.Networks;
 
-/// <summary>Builds the SSD300 with ResNet-50 of NVIDIA's DeepLearningExamples (SPEC.md).</summary>
+/// <summary>Builds the SSD300 with ResNet-50 of NVIDIA's DeepLearningExamples (docs/model.md).</summary>
 internal static class Ssd300ResNet50
 {
     private static readonly int[] MapChannels = [1024, 512, 512, 256, 256, 256];

@@ -3,7 +3,7 @@ using static TorchSharp.torch.nn;
 
 namespace Ssd.Model.Networks;
 
-/// <summary>Builds the SSDLite with MobileNetV2 of the SSD-pytorch reference (SPEC.md).</summary>
+/// <summary>Builds the SSDLite with MobileNetV2 of the SSD-pytorch reference (docs/model.md).</summary>
 internal static class SsdLiteMobileNetV2
 {
     private static readonly int[] MapChannels = [576, 1280, 512, 256, 256, 64];
@@ -24,8 +24,8 @@ internal static class SsdLiteMobileNetV2
     /// The heads as SSD-pytorch builds them, so its checkpoints load by name: one separable conv
     /// (3x3 depthwise with bias, BN, ReLU6, 1x1 pointwise) per map, six in all, and a seventh plain 1x1
     /// conv on the last map's 64 channels. The forward pass pairs the six maps with the first six heads
-    /// only; the seventh is kept because published checkpoints hold its weights (SPEC.md's "the last map
-    /// a plain 1x1 conv" describes that module, which the reference never runs).
+    /// only; the seventh is kept because published checkpoints hold its weights, although the reference
+    /// never runs it (docs/model.md, SSDLite heads).
     /// </summary>
     private static List<Module<Tensor, Tensor>> Heads(IReadOnlyList<int> boxesPerCell, int valuesPerBox)
     {

@@ -7,7 +7,7 @@ namespace Ssd.Model.PostProcessing;
 /// Turns raw SSD outputs into detections: softmax over classes, box decoding, then per class (except
 /// background) score threshold, top-k and greedy NMS, and finally the overall best N. The per-class
 /// work runs over managed arrays (torchvision's NMS in TorchSharp loops per box in managed code and is
-/// far slower; see PLATFORM.md).
+/// far slower; see docs/native.md).
 /// </summary>
 public sealed class DetectionPostProcessor
 {

@@ -4,7 +4,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Ssd.Model.Training;
 
 /// <summary>
-/// The SSD loss of the reference (SPEC.md): smooth L1 on the box offsets of positive default boxes,
+/// The SSD loss of the reference (docs/model.md): smooth L1 on the box offsets of positive default boxes,
 /// cross-entropy on positives plus the hardest negatives (at most 3 negatives per positive, capped at
 /// the box count), summed per image and divided by that image's positives; an image without
 /// positives contributes zero; the mean over the batch.

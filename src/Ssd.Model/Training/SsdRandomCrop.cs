@@ -4,7 +4,7 @@ using Ssd.Model.Boxes;
 namespace Ssd.Model.Training;
 
 /// <summary>
-/// The SSD cropping of the reference (SPEC.md): picks one of {no crop, min IoU 0.1, 0.3, 0.5, 0.7,
+/// The SSD cropping of the reference (docs/model.md): picks one of {no crop, min IoU 0.1, 0.3, 0.5, 0.7,
 /// 0.9, unconstrained}; draws a crop with sides U(0.3, 1) of the image and aspect ratio in [0.5, 2];
 /// accepts it when every object's IoU with the crop exceeds the minimum and some object's centre lies
 /// inside; keeps the objects whose centres are inside, clipped to the crop. On failure it draws again.

@@ -4,7 +4,7 @@ using Ssd.Model.Inference;
 namespace Ssd.Model.Training;
 
 /// <summary>
-/// The reference training augmentation (SPEC.md): SSD random crop, resize to the input size,
+/// The reference training augmentation (docs/model.md): SSD random crop, resize to the input size,
 /// horizontal flip (p = 0.5), colour jitter, normalise. The validation path is resize and normalise only.
 /// </summary>
 public sealed class SsdTrainingTransform

@@ -2,7 +2,7 @@ using Ssd.Model.Networks;
 
 namespace Ssd.Model.Training;
 
-/// <summary>Settings of a training run; defaults are the reference recipe (SPEC.md).</summary>
+/// <summary>Settings of a training run; defaults are the reference recipe (docs/model.md).</summary>
 public sealed record TrainingOptions
 {
     public required SsdArchitecture Architecture { get; init; }
