@@ -22,8 +22,12 @@ public sealed record CameraDefinition(
     DetectionFilter Filter,
     ReconnectPolicy Reconnect,
     TimeSpan StallTimeout,
-    int QueueCapacity = 2,
-    FrameDelivery Delivery = FrameDelivery.Newest);
+    int QueueCapacity = CameraDefinition.DefaultQueueCapacity,
+    FrameDelivery Delivery = FrameDelivery.Newest)
+{
+    /// <summary>Frames a live camera keeps waiting for inference unless configured otherwise.</summary>
+    public const int DefaultQueueCapacity = 2;
+}
 
 /// <summary>
 /// The real-time detection pipeline: one <see cref="ResilientCamera"/> per camera writing into
@@ -47,7 +51,8 @@ public sealed class DetectionPipeline : IAsyncDisposable
     private Task _broadcastTask = Task.CompletedTask;
     private bool _started;
 
-    public DetectionPipeline(IReadOnlyList<CameraDefinition> cameras, Func<IBatchDetector> detectorFactory, BatchingOptions batching, PipelineMetrics metrics, ILoggerFactory loggers)
+    /// <param name="torchThreads">torch's CPU threads for the inference thread (0: libtorch's default).</param>
+    public DetectionPipeline(IReadOnlyList<CameraDefinition> cameras, Func<IBatchDetector> detectorFactory, BatchingOptions batching, int torchThreads, PipelineMetrics metrics, ILoggerFactory loggers)
     {
         if (cameras.Count == 0) throw new ArgumentException("the pipeline needs at least one camera", nameof(cameras));
         var duplicate = cameras.GroupBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
@@ -55,7 +60,7 @@ public sealed class DetectionPipeline : IAsyncDisposable
         _cameras = cameras;
         Metrics = metrics;
         var filters = cameras.ToDictionary(c => c.Id, c => c.Filter, StringComparer.Ordinal);
-        _worker = new InferenceWorker(_queues, _results.Writer, detectorFactory, batching,
+        _worker = new InferenceWorker(_queues, _results.Writer, detectorFactory, batching, torchThreads,
             id => filters.TryGetValue(id, out var f) ? f : DetectionFilter.Default, metrics, loggers.CreateLogger<InferenceWorker>());
         foreach (var c in cameras)
         {
@@ -106,34 +111,59 @@ public sealed class DetectionPipeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// Closes the cameras, lets inference finish the queued frames and completes the subscribers; after
-    /// <paramref name="timeout"/> everything is cut off.
+    /// Closes the cameras, lets inference finish the queued frames and completes the subscribers; once
+    /// <paramref name="cutOff"/> is cancelled, inference stops after the batch in hand and what is still
+    /// queued is dropped. Returns when the subscribers are complete (a source stuck in a native read is
+    /// left behind: it is disposed when its read returns).
     /// </summary>
-    public async Task StopAsync(TimeSpan timeout)
+    public async Task StopAsync(CancellationToken cutOff)
     {
         await _cameraStop.CancelAsync().ConfigureAwait(false);
         var all = Completion;
-        if (await Task.WhenAny(all, Task.Delay(timeout)).ConfigureAwait(false) != all)
+        try
+        {
+            await all.WaitAsync(cutOff).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (cutOff.IsCancellationRequested)
         {
             await _hardStop.CancelAsync().ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A stage failed; whoever watches Completion reports it. The stop goes on.
+            return;
+        }
         try
         {
-            await all.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            // The batch in hand finishes (well under a second); the broadcaster then completes every subscriber.
+            await Task.WhenAll(_worker.Completion, _broadcastTask).WaitAsync(HardStopWait).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A source stuck in a native read; the process is ending anyway.
+            // A batch that does not finish (or a stage that failed): the process is ending anyway.
         }
     }
 
+    /// <summary><see cref="StopAsync(CancellationToken)"/> with a cut-off <paramref name="timeout"/> from now.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        using var cutOff = new CancellationTokenSource(timeout);
+        await StopAsync(cutOff.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>How long a hard stop waits for the batch in hand.</summary>
+    private static readonly TimeSpan HardStopWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether every camera has stopped for good (files that ended, or the pipeline being stopped).</summary>
+    public bool AllCamerasEnded => _resilientCameras.All(c => c.State == CameraState.Stopped);
+
+    /// <summary>Whether <see cref="StartAsync"/> has run.</summary>
+    public bool IsStarted => _started;
+
     public async ValueTask DisposeAsync()
     {
-        if (_started && !Completion.IsCompleted)
-        {
-            try { await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
-            catch (Exception e) when (e is not OutOfMemoryException) { }
-        }
+        if (_started && !Completion.IsCompleted) await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _cameraStop.Dispose();
         _hardStop.Dispose();
     }

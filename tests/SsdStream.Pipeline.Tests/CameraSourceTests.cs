@@ -287,7 +287,7 @@ public sealed class CameraSourceTests : IDisposable
     [Fact]
     public void Ffmpeg_CommandLine_HasTransportInputArgumentsAndFpsCap()
     {
-        var source = new FfmpegFrameSource(new FfmpegSourceOptions("rtsp://cam/x", "udp", ["-hwaccel", "vaapi"], 5), NullLogger.Instance);
+        var source = new FfmpegFrameSource(new FfmpegSourceOptions("rtsp://cam/x", StreamTransport.Udp, ["-hwaccel", "vaapi"], 5), NullLogger.Instance);
         var args = string.Join(' ', source.Arguments());
         Assert.Contains("-rtsp_transport udp", args);
         Assert.Contains("-hwaccel vaapi -i rtsp://cam/x", args);

@@ -23,7 +23,7 @@ public sealed class DetectionPipelineTests : IDisposable
         var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, loop: true, realtime: true),
             DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5), QueueCapacity: 2);
         var detector = new FakeDetector(TimeSpan.FromMilliseconds(200));
-        await using var pipeline = new DetectionPipeline([camera], () => detector, new BatchingOptions(MaxBatch: 1), metrics, NullLoggerFactory.Instance);
+        await using var pipeline = new DetectionPipeline([camera], () => detector, new BatchingOptions { MaxBatch = 1 }, 0, metrics, NullLoggerFactory.Instance);
         var results = pipeline.SubscribeResults("test");
         await pipeline.StartAsync();
 
@@ -69,7 +69,7 @@ public sealed class DetectionPipelineTests : IDisposable
             new("file", () => new VideoCaptureFrameSource(path, loop: true, realtime: true), DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5)),
             new("rtsp", () => new FfmpegFrameSource(new FfmpegSourceOptions(server.Url), NullLogger.Instance), DetectionFilter.Default, Fast, TimeSpan.FromSeconds(3)),
         ];
-        await using var pipeline = new DetectionPipeline(cameras, () => new FakeDetector(), new BatchingOptions(MaxBatch: 4), metrics, NullLoggerFactory.Instance);
+        await using var pipeline = new DetectionPipeline(cameras, () => new FakeDetector(), new BatchingOptions { MaxBatch = 4 }, 0, metrics, NullLoggerFactory.Instance);
         pipeline.Cameras.Single(c => c.CameraId == "rtsp").StateChanged += states.Enqueue;
         var results = pipeline.SubscribeResults("test");
         await pipeline.StartAsync();
@@ -94,11 +94,11 @@ public sealed class DetectionPipelineTests : IDisposable
     [Fact]
     public async Task Filter_AppliesScoreLabelsAndArea()
     {
-        var filter = new DetectionFilter(MinScore: 0.5f, Exclude: new HashSet<string> { "thing" });
+        var filter = new DetectionFilter { MinScore = 0.5f, ExcludeLabels = ["thing"] };
         var path = TestMedia.WriteVideo(_dir, 5);
         using var metrics = new PipelineMetrics();
         var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, realtime: false), filter, Fast, TimeSpan.FromSeconds(5));
-        await using var pipeline = new DetectionPipeline([camera], () => new FakeDetector(), new BatchingOptions(), metrics, NullLoggerFactory.Instance);
+        await using var pipeline = new DetectionPipeline([camera], () => new FakeDetector(), new BatchingOptions(), 0, metrics, NullLoggerFactory.Instance);
         var results = pipeline.SubscribeResults("t");
         await pipeline.StartAsync();
         var all = new List<FrameResult>();
@@ -106,8 +106,8 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.True(all.Count >= 1);
         Assert.All(all, r => Assert.Empty(r.Detections));
         // The fake's box covers the middle quarter of a 320x240 frame: 160 x 120 px.
-        var area = new DetectionFilter(MinScore: 0.1f, MinArea: 160 * 120 + 1);
-        var inside = new DetectionFilter(MinScore: 0.1f, MinArea: 160 * 120 - 1, Include: new HashSet<string> { "thing" });
+        var area = new DetectionFilter { MinScore = 0.1f, MinArea = 160 * 120 + 1 };
+        var inside = new DetectionFilter { MinScore = 0.1f, MinArea = 160 * 120 - 1, Labels = ["thing"] };
         var d = Results.PixelDetection.FromNormalised([new Ssd.Model.PostProcessing.Detection(1, 0.9f, 0.25f, 0.25f, 0.75f, 0.75f)], 320, 240, _ => "thing");
         Assert.Empty(area.Apply(d));
         Assert.Single(inside.Apply(d));
@@ -119,7 +119,7 @@ public sealed class DetectionPipelineTests : IDisposable
         var path = TestMedia.WriteVideo(_dir, 20);
         using var metrics = new PipelineMetrics();
         var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, realtime: true), DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5));
-        await using var pipeline = new DetectionPipeline([camera], () => new FakeDetector(), new BatchingOptions(MaxBatch: 2), metrics, NullLoggerFactory.Instance);
+        await using var pipeline = new DetectionPipeline([camera], () => new FakeDetector(), new BatchingOptions { MaxBatch = 2 }, 0, metrics, NullLoggerFactory.Instance);
         var (tapped, all) = await RunToTheEnd(pipeline, "cam");
         var processed = all.Select(r => r.Sequence).ToList();
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), tapped);
@@ -138,7 +138,7 @@ public sealed class DetectionPipelineTests : IDisposable
         var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(path, realtime: false),
             DetectionFilter.Default, Fast, TimeSpan.FromSeconds(5), QueueCapacity: 2, Delivery: Frames.FrameDelivery.Every);
         var detector = new FakeDetector(TimeSpan.FromMilliseconds(50));
-        await using var pipeline = new DetectionPipeline([camera], () => detector, new BatchingOptions(MaxBatch: 4), metrics, NullLoggerFactory.Instance);
+        await using var pipeline = new DetectionPipeline([camera], () => detector, new BatchingOptions { MaxBatch = 4 }, 0, metrics, NullLoggerFactory.Instance);
         var (tapped, processed) = await RunToTheEnd(pipeline, "cam");
 
         var expected = Enumerable.Range(1, 40).Select(i => (long)i).ToList();

@@ -26,8 +26,8 @@ public sealed class RecordingTests : IDisposable
     {
         using var metrics = new PipelineMetrics();
         // A queue long enough that a briefly busy machine does not make inference skip frames.
-        var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(video, realtime: true), new DetectionFilter(MinScore: 0.1f), Fast, TimeSpan.FromSeconds(5), QueueCapacity: 32);
-        await using var pipeline = new DetectionPipeline([camera], detector, new BatchingOptions(MaxBatch: 2), metrics, NullLoggerFactory.Instance);
+        var camera = new CameraDefinition("cam", () => new VideoCaptureFrameSource(video, realtime: true), new DetectionFilter { MinScore = 0.1f }, Fast, TimeSpan.FromSeconds(5), QueueCapacity: 32);
+        await using var pipeline = new DetectionPipeline([camera], detector, new BatchingOptions { MaxBatch = 2 }, 0, metrics, NullLoggerFactory.Instance);
         var segments = new List<RecordedSegment>();
         CameraRecorder? recorder = null;
         var frames = pipeline.TapFrames("cam", 1000, () => recorder?.CountQueueDrop());
@@ -49,7 +49,7 @@ public sealed class RecordingTests : IDisposable
     public async Task Continuous_SegmentsHoldEveryFrame_LastTheSegmentLength_AndSidecarsMatch(string codec)
     {
         var video = TestMedia.WriteVideo(_dir, 50, fps: 20);
-        var settings = new RecordingSettings { Directory = Path.Combine(_dir, "rec"), SegmentLength = TimeSpan.FromSeconds(1) };
+        var settings = new RecordingSettings { Directory = Path.Combine(_dir, "rec"), SegmentSeconds = 1 };
         var segments = await Record(video, () => new FakeDetector(), settings, Encoders(codec));
 
         Assert.Equal(50, segments.Sum(s => s.Frames));
@@ -94,7 +94,7 @@ public sealed class RecordingTests : IDisposable
     public async Task KnownDetection_BoxColourLiesAlongTheBoxEdgesInTheWrittenVideo()
     {
         var video = TestMedia.WriteVideo(_dir, 20, width: 320, height: 240, fps: 20);
-        var settings = new RecordingSettings { Directory = Path.Combine(_dir, "rec"), SegmentLength = TimeSpan.FromSeconds(10) };
+        var settings = new RecordingSettings { Directory = Path.Combine(_dir, "rec"), SegmentSeconds = 10 };
         var segments = await Record(video, () => new FakeDetector(), settings, new FfmpegSegmentEncoderFactory("ffmpeg"));
         var segment = Assert.Single(segments);
         // The fake detector's box: (0.25, 0.25)-(0.75, 0.75) of 320x240 = (80, 60)-(240, 180).
@@ -144,8 +144,8 @@ public sealed class RecordingTests : IDisposable
         }
         var settings = new RecordingSettings
         {
-            Directory = Path.Combine(_dir, "rec"), EventsOnly = true, EventMinScore = 0.5f,
-            PreRoll = TimeSpan.FromSeconds(0.5), PostRoll = TimeSpan.FromSeconds(0.5), SegmentLength = TimeSpan.FromMinutes(1),
+            Directory = Path.Combine(_dir, "rec"), Mode = RecordingMode.Events, EventMinScore = 0.5f,
+            PreRollSeconds = 0.5, PostRollSeconds = 0.5, SegmentSeconds = 60,
         };
         var segments = await Record(video, () => new WhiteSquareDetector(), settings, new FfmpegSegmentEncoderFactory("ffmpeg"));
         var segment = Assert.Single(segments);
@@ -227,7 +227,7 @@ public sealed class RecordingTests : IDisposable
         frames.Writer.Complete();
         results.Writer.Complete();
         var segments = new List<RecordedSegment>();
-        var settings = new RecordingSettings { Directory = Path.Combine(_dir, "rec"), SegmentLength = TimeSpan.FromSeconds(60) };
+        var settings = new RecordingSettings { Directory = Path.Combine(_dir, "rec"), SegmentSeconds = 60 };
         var recorder = new CameraRecorder("cam", settings, Encoders("h264"), () => 10, NullLogger.Instance, segments.Add);
         await recorder.RunAsync(frames.Reader, results.Reader, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
 

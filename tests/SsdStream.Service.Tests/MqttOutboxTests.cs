@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Publishing;
 using SsdStream.Pipeline.Results;
+using SsdStream.Pipeline.Sources;
 
 namespace SsdStream.Service.Tests;
 
@@ -20,14 +21,15 @@ public sealed class MqttOutboxTests
         var settings = new MqttSettings
         {
             Host = "127.0.0.1", Port = broker.Port, ClientId = "outbox-test", OutboxSize = outboxSize,
-            ReconnectInitial = TimeSpan.FromSeconds(1), ReconnectMax = TimeSpan.FromSeconds(1.5), ConnectTimeout = TimeSpan.FromSeconds(2),
-            HomeAssistantDiscovery = false,
+            HomeAssistant = new MqttHomeAssistantSettings { Enabled = false },
         };
-        var outbox = new MqttOutbox(settings.OutboxSize);
-        await using var connection = new MqttConnection(settings, outbox, NullLogger.Instance);
-        var publisher = new MqttDetectionPublisher(settings, outbox, connection, ["thing"]);
+        var topics = new MqttTopics(settings.TopicPrefix);
+        using var outbox = new MqttOutbox(settings.OutboxSize);
+        await using var connection = new MqttConnection(settings, topics, outbox, NullLogger.Instance,
+            new ReconnectPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5)));
+        var publisher = new MqttDetectionPublisher(settings, topics, outbox, ["thing"]);
         using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => connection.RunAsync(stop.Token));
+        var run = Task.Run(() => connection.RunAsync(MqttEndpoint.Configured(settings), stop.Token));
 
         var produced = new List<long>();
         long sequence = 0;

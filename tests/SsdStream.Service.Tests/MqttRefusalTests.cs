@@ -19,16 +19,15 @@ public sealed class MqttRefusalTests : IDisposable
         using var broker = new MosquittoBroker($"acl_file {acl}");
         await using var subscriber = new MqttTestSubscriber(broker.Port, "ssdstream/#");
         await subscriber.StartAsync();
-        var settings = new MqttSettings { Host = "127.0.0.1", Port = broker.Port, ClientId = "refusal-test", HomeAssistantDiscovery = false };
-        var outbox = new MqttOutbox(settings.OutboxSize);
-        await using var connection = new MqttConnection(settings, outbox, NullLogger.Instance);
+        var settings = new MqttSettings { Host = "127.0.0.1", Port = broker.Port, ClientId = "refusal-test", HomeAssistant = new MqttHomeAssistantSettings { Enabled = false } };
+        using var outbox = new MqttOutbox(settings.OutboxSize);
+        await using var connection = new MqttConnection(settings, new MqttTopics(settings.TopicPrefix), outbox, NullLogger.Instance);
         using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => connection.RunAsync(stop.Token));
+        var run = Task.Run(() => connection.RunAsync(MqttEndpoint.Configured(settings), stop.Token));
 
         // A retained message the broker refuses, queued ahead of the others.
         outbox.Enqueue(new OutgoingMessage("homeassistant/sensor/x/config", MqttPayloads.Utf8("{}"), true, 1));
         for (int i = 0; i < 5; i++) outbox.Enqueue(new OutgoingMessage($"ssdstream/cam/n{i}", MqttPayloads.Utf8(i.ToString()), false, 1));
-        connection.Notify();
 
         await subscriber.WaitFor(m => Enumerable.Range(0, 5).All(i => m.Any(x => x.Topic == $"ssdstream/cam/n{i}")), TimeSpan.FromSeconds(15),
             $"the five allowed messages (refused so far: {connection.Refused})");

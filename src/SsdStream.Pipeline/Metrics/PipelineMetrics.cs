@@ -6,9 +6,9 @@ namespace SsdStream.Pipeline.Metrics;
 
 /// <summary>
 /// The pipeline's instruments (System.Diagnostics.Metrics, meter <c>SsdStream.Pipeline</c>): per camera
-/// frames in, processed and dropped, reconnects and state; inference batch size and duration;
-/// end-to-end latency from capture to result. Also keeps per-camera running totals for the live line,
-/// the stats topic and the benchmark.
+/// frames in, processed and dropped, frames the recorder dropped, reconnects and state; inference batch size and duration;
+/// end-to-end latency from capture to result. Also keeps per-camera running totals, read through
+/// <see cref="PipelineSnapshot"/> by the live line, the stats topic and the benchmark.
 /// </summary>
 public sealed class PipelineMetrics : IDisposable
 {
@@ -19,17 +19,19 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _framesProcessed;
     private readonly Counter<long> _framesDropped;
     private readonly Counter<long> _reconnects;
+    private readonly Counter<long> _recordingDropped;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _inferenceMs;
     private readonly Histogram<double> _latencyMs;
     private readonly ConcurrentDictionary<string, CameraCounters> _cameras = new(StringComparer.Ordinal);
 
-    public PipelineMetrics(IMeterFactory? factory = null)
+    public PipelineMetrics()
     {
-        _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
+        _meter = new Meter(MeterName);
         _framesIn = _meter.CreateCounter<long>("ssdstream.camera.frames_in", "{frame}", "Frames captured");
         _framesProcessed = _meter.CreateCounter<long>("ssdstream.camera.frames_processed", "{frame}", "Frames run through the detector");
         _framesDropped = _meter.CreateCounter<long>("ssdstream.camera.frames_dropped", "{frame}", "Frames dropped before inference because newer ones arrived");
+        _recordingDropped = _meter.CreateCounter<long>("ssdstream.recording.frames_dropped", "{frame}", "Frames not recorded: the recorder fell behind or the disk failed");
         _reconnects = _meter.CreateCounter<long>("ssdstream.camera.reconnects", "{reconnect}", "Reconnect attempts");
         _meter.CreateObservableGauge("ssdstream.camera.state", ObserveStates, "{state}", "Camera state: 0 connecting, 1 streaming, 2 backing off, 3 stopped");
         _batchSize = _meter.CreateHistogram<int>("ssdstream.inference.batch_size", "{frame}", "Frames per inference batch");
@@ -49,6 +51,8 @@ public sealed class PipelineMetrics : IDisposable
     internal void FrameDropped(string camera) => _framesDropped.Add(1, new KeyValuePair<string, object?>("camera", camera));
 
     internal void Reconnect(string camera) => _reconnects.Add(1, new KeyValuePair<string, object?>("camera", camera));
+
+    internal void RecordingDropped(string camera) => _recordingDropped.Add(1, new KeyValuePair<string, object?>("camera", camera));
 
     public void RecordBatch(int size, TimeSpan duration)
     {
@@ -74,6 +78,7 @@ public sealed class CameraCounters
     private long _framesDropped;
     private long _reconnects;
     private long _inferenceTicks;
+    private long _recordingDropped;
     private volatile CameraStateChange? _state;
 
     internal CameraCounters(string cameraId, PipelineMetrics metrics)
@@ -95,9 +100,10 @@ public sealed class CameraCounters
     /// <summary>Total inference time attributed to this camera's frames (batch time shared by the batch's frames).</summary>
     public TimeSpan InferenceTime => TimeSpan.FromTicks(Interlocked.Read(ref _inferenceTicks));
 
-    public CameraState State => _state?.State ?? CameraState.Connecting;
+    /// <summary>Frames the recorder did not record (it fell behind, or the disk failed).</summary>
+    public long RecordingDropped => Interlocked.Read(ref _recordingDropped);
 
-    public CameraStateChange? LastStateChange => _state;
+    public CameraState State => _state?.State ?? CameraState.Connecting;
 
     public void AddFrameIn()
     {
@@ -116,6 +122,12 @@ public sealed class CameraCounters
     {
         Interlocked.Increment(ref _framesDropped);
         _metrics.FrameDropped(CameraId);
+    }
+
+    public void AddRecordingDropped()
+    {
+        Interlocked.Increment(ref _recordingDropped);
+        _metrics.RecordingDropped(CameraId);
     }
 
     public void AddReconnect()

@@ -3,17 +3,30 @@ using SsdStream.Pipeline.Results;
 namespace SsdStream.Pipeline.Processing;
 
 /// <summary>
-/// A camera's filter on detections: minimum score, labels to include (empty: all) or exclude, and the
-/// minimum box area in pixels of the original frame.
+/// A camera's filter on the detections it publishes (<c>SsdStream:Cameras:N:Filter</c>): minimum score,
+/// labels to keep (empty: all) or drop, and the minimum box area in pixels of the original frame.
 /// </summary>
-public sealed record DetectionFilter(float MinScore = 0.35f, IReadOnlySet<string>? Include = null, IReadOnlySet<string>? Exclude = null, float MinArea = 0)
+public sealed record DetectionFilter
 {
+    /// <summary>The default of <see cref="MinScore"/>, also what <c>ssdstream detect</c> shows by default (Frigate's min_score).</summary>
+    public const float DefaultMinScore = 0.5f;
+
     public static DetectionFilter Default { get; } = new();
+
+    public float MinScore { get; init; } = DefaultMinScore;
+
+    /// <summary>Only these labels (empty: all).</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    public IReadOnlyList<string> ExcludeLabels { get; init; } = [];
+
+    /// <summary>Smallest box area in pixels of the frame.</summary>
+    public float MinArea { get; init; }
 
     public bool Accepts(PixelDetection d) =>
         d.Score >= MinScore
-        && (Include is null || Include.Count == 0 || Include.Contains(d.Label))
-        && (Exclude is null || !Exclude.Contains(d.Label))
+        && (Labels.Count == 0 || Labels.Contains(d.Label))
+        && !ExcludeLabels.Contains(d.Label)
         && d.Area >= MinArea;
 
     public PixelDetection[] Apply(IEnumerable<PixelDetection> detections) => detections.Where(Accepts).ToArray();

@@ -8,11 +8,17 @@ using SsdStream.Pipeline.Results;
 
 namespace SsdStream.Pipeline.Processing;
 
-/// <summary>Batching limits of the inference worker.</summary>
-/// <param name="MaxBatch">Most frames per batch.</param>
-/// <param name="MaxWait">How long to wait for more frames once one is there, to fill a batch.</param>
-/// <param name="TorchThreads">torch's intra-op threads (0: libtorch's default).</param>
-public sealed record BatchingOptions(int MaxBatch = 8, TimeSpan MaxWait = default, int TorchThreads = 0);
+/// <summary>Batching limits of the inference worker (<c>SsdStream:Inference</c>).</summary>
+public sealed record BatchingOptions
+{
+    /// <summary>Most frames per batch (across cameras, fair to each).</summary>
+    public int MaxBatch { get; init; } = 8;
+
+    /// <summary>Milliseconds to wait for more frames once one is there, to fill a batch.</summary>
+    public double MaxWaitMs { get; init; }
+
+    public TimeSpan MaxWait => TimeSpan.FromMilliseconds(MaxWaitMs);
+}
 
 /// <summary>
 /// The one long-lived thread that owns the model: takes fair batches of the newest frames from
@@ -26,20 +32,23 @@ public sealed partial class InferenceWorker
     private readonly ChannelWriter<FrameResult> _output;
     private readonly Func<IBatchDetector> _detectorFactory;
     private readonly BatchingOptions _options;
+    private readonly int _torchThreads;
     private readonly Func<string, DetectionFilter> _filters;
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <param name="torchThreads">torch's intra-op threads (0: libtorch's default).</param>
     public InferenceWorker(FrameQueues input, ChannelWriter<FrameResult> output, Func<IBatchDetector> detectorFactory,
-        BatchingOptions options, Func<string, DetectionFilter> filters, PipelineMetrics metrics, ILogger logger)
+        BatchingOptions options, int torchThreads, Func<string, DetectionFilter> filters, PipelineMetrics metrics, ILogger logger)
     {
         if (options.MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatch, "batch size must be at least 1");
         _input = input;
         _output = output;
         _detectorFactory = detectorFactory;
         _options = options;
+        _torchThreads = torchThreads;
         _filters = filters;
         _metrics = metrics;
         _logger = logger;
@@ -65,7 +74,7 @@ public sealed partial class InferenceWorker
         IBatchDetector? detector = null;
         try
         {
-            TorchRuntime.Initialise(_options.TorchThreads);
+            TorchRuntime.Initialise(_torchThreads);
             detector = _detectorFactory();
             _ready.TrySetResult();
             var batch = new List<Frame>(_options.MaxBatch);

@@ -11,36 +11,40 @@ public static class MqttClientOptionsFactory
     public const string Offline = "offline";
     public const string Stopped = "stopped";
 
-    public static MqttClientOptions Create(MqttSettings settings, MqttTopics topics)
+    /// <summary>How long one connect attempt may take before it counts as failed.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    public static MqttClientOptions Create(MqttSettings settings, MqttEndpoint endpoint, MqttTopics topics)
     {
         var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(settings.Host, settings.Port)
+            .WithTcpServer(endpoint.Host, endpoint.Port)
             .WithClientId(settings.ClientId)
             .WithKeepAlivePeriod(settings.KeepAlive)
-            .WithTimeout(settings.ConnectTimeout)
+            .WithTimeout(ConnectTimeout)
             .WithCleanSession(true)
             .WithWillTopic(topics.Available)
             .WithWillPayload(Offline)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (!string.IsNullOrEmpty(settings.Username)) builder.WithCredentials(settings.Username, settings.Password ?? "");
-        if (settings.UseTls)
+        if (!string.IsNullOrEmpty(settings.Username)) builder.WithCredentials(settings.Username, settings.Password);
+        if (endpoint.UseTls)
         {
+            var tlsSettings = settings.Tls;
             builder.WithTlsOptions(tls =>
             {
-                tls.UseTls(true).WithTargetHost(settings.Host);
-                if (settings.CaFile != null)
+                tls.UseTls(true).WithTargetHost(endpoint.Host);
+                if (!string.IsNullOrEmpty(tlsSettings.CaFile))
                 {
                     var chain = new X509Certificate2Collection();
-                    chain.ImportFromPemFile(settings.CaFile);
+                    chain.ImportFromPemFile(tlsSettings.CaFile);
                     tls.WithTrustChain(chain);
                 }
-                if (settings.ClientCertificateFile != null)
+                if (!string.IsNullOrEmpty(tlsSettings.ClientCertificate))
                 {
-                    var certificate = X509Certificate2.CreateFromPemFile(settings.ClientCertificateFile, settings.ClientKeyFile);
+                    var certificate = X509Certificate2.CreateFromPemFile(tlsSettings.ClientCertificate, tlsSettings.ClientKey);
                     tls.WithClientCertificates([certificate]);
                 }
-                if (settings.AllowUntrustedCertificates) tls.WithAllowUntrustedCertificates(true).WithIgnoreCertificateChainErrors(true);
+                if (tlsSettings.AllowUntrusted) tls.WithAllowUntrustedCertificates(true).WithIgnoreCertificateChainErrors(true);
             });
         }
         return builder.Build();

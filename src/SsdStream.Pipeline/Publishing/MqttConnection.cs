@@ -1,34 +1,38 @@
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
+using SsdStream.Pipeline.Sources;
 
 namespace SsdStream.Pipeline.Publishing;
 
 /// <summary>
-/// Keeps the client connected and sends the outbox: its own reconnect loop with exponential backoff
-/// (not inside MQTTnet's Disconnected event), a timeout on every connect, <c>online</c> published on each
-/// connect (with every retained state re-sent), and on stop <c>stopped</c> published and an explicit
-/// disconnect (which does not fire the <c>offline</c> last will). Messages leave the outbox only once the
-/// broker took them. A broker outage is logged once, with what overflowed the outbox.
+/// Keeps the client connected and sends the outbox: its own reconnect loop with the cameras' backoff
+/// (<see cref="ReconnectPolicy"/>, not inside MQTTnet's Disconnected event), a timeout on every connect,
+/// <c>online</c> published on each connect (with every retained state re-sent), and on stop
+/// <c>stopped</c> published and an explicit disconnect (which does not fire the <c>offline</c> last will).
+/// Messages leave the outbox only once the broker took them. A broker outage is logged once, with what
+/// overflowed the outbox.
 /// </summary>
 public sealed partial class MqttConnection : IAsyncDisposable
 {
     private readonly MqttSettings _settings;
     private readonly MqttTopics _topics;
     private readonly MqttOutbox _outbox;
+    private readonly ReconnectPolicy _reconnect;
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
-    private readonly SemaphoreSlim _wake = new(0);
     private readonly Random _random = new();
     private readonly HashSet<string> _refusedTopics = [];
     private long _sent;
     private long _refused;
 
-    public MqttConnection(MqttSettings settings, MqttOutbox outbox, ILogger logger)
+    /// <param name="reconnect">Backoff between connect attempts (<see cref="ReconnectPolicy.Default"/>, as for cameras).</param>
+    public MqttConnection(MqttSettings settings, MqttTopics topics, MqttOutbox outbox, ILogger logger, ReconnectPolicy? reconnect = null)
     {
         _settings = settings;
-        _topics = new MqttTopics(settings.TopicPrefix);
+        _topics = topics;
         _outbox = outbox;
+        _reconnect = reconnect ?? ReconnectPolicy.Default;
         _logger = logger;
         _client = new MqttClientFactory().CreateMqttClient();
     }
@@ -45,16 +49,10 @@ public sealed partial class MqttConnection : IAsyncDisposable
     /// </summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>Wakes the sender after something was queued.</summary>
-    public void Notify()
+    /// <summary>Connects to <paramref name="endpoint"/>, sends and reconnects until cancelled.</summary>
+    public async Task RunAsync(MqttEndpoint endpoint, CancellationToken cancellation)
     {
-        if (_wake.CurrentCount == 0) _wake.Release();
-    }
-
-    /// <summary>Connects, sends and reconnects until cancelled; then publishes <c>stopped</c> and disconnects.</summary>
-    public async Task RunAsync(CancellationToken cancellation)
-    {
-        var options = MqttClientOptionsFactory.Create(_settings, _topics);
+        var options = MqttClientOptionsFactory.Create(_settings, endpoint, _topics);
         int attempt = 0;
         bool outage = false;
         long droppedAtOutage = 0;
@@ -67,11 +65,11 @@ public sealed partial class MqttConnection : IAsyncDisposable
                     try
                     {
                         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-                        timeout.CancelAfter(_settings.ConnectTimeout);
+                        timeout.CancelAfter(MqttClientOptionsFactory.ConnectTimeout);
                         await _client.ConnectAsync(options, timeout.Token).ConfigureAwait(false);
                         attempt = 0;
-                        if (outage) LogBrokerBack(_logger, _settings.ToString(), _outbox.Dropped - droppedAtOutage);
-                        else LogConnected(_logger, _settings.ToString());
+                        if (outage) LogBrokerBack(_logger, endpoint.ToString(), _outbox.Dropped - droppedAtOutage);
+                        else LogConnected(_logger, endpoint.ToString());
                         outage = false;
                         _outbox.ResendRetained();
                         await PublishOrDropAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Online), true, 1), cancellation).ConfigureAwait(false);
@@ -82,16 +80,14 @@ public sealed partial class MqttConnection : IAsyncDisposable
                         {
                             outage = true;
                             droppedAtOutage = _outbox.Dropped;
-                            LogBrokerAway(_logger, _settings.ToString(), e.Message, _outbox.Capacity);
+                            LogBrokerAway(_logger, endpoint.ToString(), e.Message, _outbox.Capacity);
                         }
-                        var delay = TimeSpan.FromMilliseconds(Math.Min(_settings.ReconnectMax.TotalMilliseconds,
-                            _settings.ReconnectInitial.TotalMilliseconds * Math.Pow(2, Math.Min(attempt++, 20))) * (0.8 + 0.4 * _random.NextDouble()));
-                        await Task.Delay(delay, cancellation).ConfigureAwait(false);
+                        await Task.Delay(_reconnect.Delay(attempt++, _random), cancellation).ConfigureAwait(false);
                         continue;
                     }
                 }
                 if (!await SendQueuedAsync(cancellation).ConfigureAwait(false)) continue;
-                await _wake.WaitAsync(TimeSpan.FromSeconds(1), cancellation).ConfigureAwait(false);
+                await _outbox.WaitAsync(TimeSpan.FromSeconds(1), cancellation).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -100,18 +96,27 @@ public sealed partial class MqttConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends what is still queued (within <paramref name="timeout"/>), publishes <c>stopped</c> and
-    /// disconnects cleanly. Call after <see cref="RunAsync"/> returned.
+    /// Sends what is still queued until <paramref name="drain"/> is cancelled, then publishes
+    /// <c>stopped</c> and disconnects cleanly, giving up when <paramref name="cutOff"/> is cancelled. Call
+    /// after <see cref="RunAsync"/> returned.
     /// </summary>
-    public async Task StopAsync(TimeSpan timeout)
+    public async Task StopAsync(CancellationToken drain, CancellationToken cutOff)
     {
         if (!_client.IsConnected) return;
-        using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await SendQueuedAsync(cts.Token).ConfigureAwait(false);
-            await PublishOrDropAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Stopped), true, 1), cts.Token).ConfigureAwait(false);
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cts.Token).ConfigureAwait(false);
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(drain, cutOff);
+            await SendQueuedAsync(both.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Out of time (or the connection broke): what is left stays unsent; "stopped" still goes out.
+            LogUnsentAtStop(_logger, _outbox.Count);
+        }
+        try
+        {
+            await PublishOrDropAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Stopped), true, 1), cutOff).ConfigureAwait(false);
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cutOff).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -171,7 +176,6 @@ public sealed partial class MqttConnection : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        _wake.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -198,6 +202,9 @@ public sealed partial class MqttConnection : IAsyncDisposable
     {
         public string Reason { get; } = reason;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT stop: {Count} messages left unsent when the stop's time was up")]
+    private static partial void LogUnsentAtStop(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT stop: {Reason}")]
     private static partial void LogStopFailed(ILogger logger, string reason);

@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
+using SsdStream.Pipeline.Recording;
 using SsdStream.Pipeline.Sources;
 
 namespace SsdStream.Pipeline.Publishing;
@@ -8,28 +8,26 @@ namespace SsdStream.Pipeline.Publishing;
 /// <summary>
 /// Turns pipeline results and camera states into MQTT messages in the outbox: detections of every frame
 /// that has any (and empty frames when configured), retained per-label counts when they change, retained
-/// camera status, periodic stats, and Home Assistant discovery configs for every camera and label.
+/// camera status, closed recording segments, periodic stats, and Home Assistant discovery configs for
+/// every camera and label. It only queues: the <see cref="MqttConnection"/> sends.
 /// </summary>
 public sealed class MqttDetectionPublisher
 {
     private readonly MqttSettings _settings;
     private readonly MqttTopics _topics;
     private readonly MqttOutbox _outbox;
-    private readonly MqttConnection _connection;
     private readonly IReadOnlyList<string> _labels;
     private readonly Dictionary<string, Dictionary<string, int>> _counts = new(StringComparer.Ordinal);
+    private readonly Lock _countsLock = new();
 
     /// <param name="labels">Every label the model can report (for discovery and zero counts).</param>
-    public MqttDetectionPublisher(MqttSettings settings, MqttOutbox outbox, MqttConnection connection, IReadOnlyList<string> labels)
+    public MqttDetectionPublisher(MqttSettings settings, MqttTopics topics, MqttOutbox outbox, IReadOnlyList<string> labels)
     {
         _settings = settings;
-        _topics = new MqttTopics(settings.TopicPrefix);
+        _topics = topics;
         _outbox = outbox;
-        _connection = connection;
         _labels = labels;
     }
-
-    public MqttTopics Topics => _topics;
 
     /// <summary>Queues the retained discovery configs and zero counts for these cameras.</summary>
     public void Announce(IEnumerable<string> cameras, string deviceName)
@@ -40,23 +38,19 @@ public sealed class MqttDetectionPublisher
             {
                 SetCount(camera, label, 0, force: true);
             }
-            if (_settings.HomeAssistantDiscovery)
+            if (_settings.HomeAssistant.Enabled)
             {
-                foreach (var (topic, config) in HomeAssistantDiscovery.Configs(_settings.DiscoveryPrefix, _topics, camera, _labels, deviceName))
+                foreach (var (topic, config) in HomeAssistantDiscovery.Configs(_settings.HomeAssistant.DiscoveryPrefix, _topics, camera, _labels, deviceName))
                 {
                     _outbox.SetRetained(new OutgoingMessage(topic, MqttPayloads.Utf8(config.ToJsonString()), true, 1));
                 }
             }
         }
-        _connection.Notify();
     }
 
     /// <summary>Publishes a camera's state (retained).</summary>
-    public void OnCameraState(CameraStateChange change)
-    {
+    public void OnCameraState(CameraStateChange change) =>
         _outbox.SetRetained(new OutgoingMessage(_topics.Status(change.CameraId), MqttPayloads.Status(change), true, 1));
-        _connection.Notify();
-    }
 
     /// <summary>Queues the messages of one result.</summary>
     public void OnResult(FrameResult result)
@@ -70,7 +64,6 @@ public sealed class MqttDetectionPublisher
         {
             SetCount(result.CameraId, label, counts.GetValueOrDefault(label), force: false);
         }
-        _connection.Notify();
     }
 
     /// <summary>Reads results until the subscription completes.</summary>
@@ -85,47 +78,22 @@ public sealed class MqttDetectionPublisher
         }
     }
 
-    /// <summary>Queues the stats message: per camera fps over the interval, drops, inference time; MQTT outbox state.</summary>
-    public void PublishStats(IReadOnlyCollection<CameraCounters> cameras, IReadOnlyDictionary<string, long> processedBefore, TimeSpan interval)
-    {
-        var perCamera = new JsonObject();
-        foreach (var c in cameras)
-        {
-            long processed = c.FramesProcessed;
-            double fps = (processed - processedBefore.GetValueOrDefault(c.CameraId)) / Math.Max(1e-9, interval.TotalSeconds);
-            perCamera[c.CameraId] = new JsonObject
-            {
-                ["state"] = MqttPayloads.StateName(c.State),
-                ["fps"] = Math.Round(fps, 2),
-                ["frames_in"] = c.FramesIn,
-                ["frames_processed"] = processed,
-                ["frames_dropped"] = c.FramesDropped,
-                ["reconnects"] = c.Reconnects,
-                ["inference_ms_per_frame"] = processed == 0 ? 0 : Math.Round(c.InferenceTime.TotalMilliseconds / processed, 2),
-            };
-        }
-        var stats = new JsonObject
-        {
-            ["time"] = MqttPayloads.Time(DateTimeOffset.UtcNow),
-            ["cameras"] = perCamera,
-            ["mqtt"] = new JsonObject { ["outbox"] = _outbox.Count, ["outbox_dropped"] = _outbox.Dropped, ["sent"] = _connection.Sent },
-        };
-        _outbox.Enqueue(new OutgoingMessage(_topics.Stats, MqttPayloads.Utf8(stats.ToJsonString()), false, 0));
-        _connection.Notify();
-    }
+    /// <summary>Queues the stats message for the interval <paramref name="delta"/> covers.</summary>
+    public void PublishStats(PipelineDelta delta, DateTimeOffset time, long sent) =>
+        _outbox.Enqueue(new OutgoingMessage(_topics.Stats, MqttPayloads.Stats(delta, time, _outbox.Count, _outbox.Dropped, sent), false, 0));
 
-    /// <summary>Queues a non-retained message (recording segments, say).</summary>
-    public void Publish(string topic, JsonNode payload)
-    {
-        _outbox.Enqueue(new OutgoingMessage(topic, MqttPayloads.Utf8(payload.ToJsonString()), false, _settings.Qos));
-        _connection.Notify();
-    }
+    /// <summary>Queues the message announcing a closed recording segment.</summary>
+    public void PublishSegment(RecordedSegment segment) =>
+        _outbox.Enqueue(new OutgoingMessage(_topics.Recordings(segment.Camera), MqttPayloads.Segment(segment), false, _settings.Qos));
 
     private void SetCount(string camera, string label, int count, bool force)
     {
-        if (!_counts.TryGetValue(camera, out var perLabel)) _counts[camera] = perLabel = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (!force && perLabel.TryGetValue(label, out var old) && old == count) return;
-        perLabel[label] = count;
+        lock (_countsLock)
+        {
+            if (!_counts.TryGetValue(camera, out var perLabel)) _counts[camera] = perLabel = new Dictionary<string, int>(StringComparer.Ordinal);
+            if (!force && perLabel.TryGetValue(label, out var old) && old == count) return;
+            perLabel[label] = count;
+        }
         _outbox.SetRetained(new OutgoingMessage(_topics.LabelCount(camera, label), MqttPayloads.Utf8(count.ToString(System.Globalization.CultureInfo.InvariantCulture)), true, 1));
     }
 }

@@ -3,10 +3,11 @@ namespace SsdStream.Pipeline.Publishing;
 /// <summary>
 /// Messages that must reach the broker, held while it is away. Bounded: when full, the oldest message is
 /// dropped and counted. Retained state messages are kept apart, one per topic (the newest wins), and go
-/// out first after a reconnect.
+/// out first after a reconnect. Whatever is queued wakes the sender waiting in <see cref="WaitAsync"/>.
 /// </summary>
-public sealed class MqttOutbox(int capacity)
+public sealed class MqttOutbox(int capacity) : IDisposable
 {
+    private readonly SemaphoreSlim _wake = new(0);
     private readonly LinkedList<OutgoingMessage> _queue = new();
     private readonly Dictionary<string, OutgoingMessage> _retained = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
@@ -39,6 +40,7 @@ public sealed class MqttOutbox(int capacity)
                 dropped = true;
             }
             _queue.AddLast(message);
+            Wake();
             return !dropped;
         }
     }
@@ -51,6 +53,7 @@ public sealed class MqttOutbox(int capacity)
             if (_retained.TryGetValue(message.Topic, out var old) && old.Payload.AsSpan().SequenceEqual(message.Payload)) return;
             _retained[message.Topic] = message;
             _dirty.Add(message.Topic);
+            Wake();
         }
     }
 
@@ -103,4 +106,19 @@ public sealed class MqttOutbox(int capacity)
             _queue.AddFirst(message);
         }
     }
+
+    /// <summary>
+    /// Waits until something was queued since the last wait, or <paramref name="timeout"/> passes (the
+    /// sender then looks anyway: a message may have gone back to the queue after a failed send).
+    /// </summary>
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellation) => _wake.WaitAsync(timeout, cancellation);
+
+    // At most one pending wake-up is enough: the sender takes everything queued once it runs. (A race may
+    // leave two, which costs one spurious round.)
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0) _wake.Release();
+    }
+
+    public void Dispose() => _wake.Dispose();
 }

@@ -2,12 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
+using SsdStream.Pipeline.Recording;
+using SsdStream.Pipeline.Results;
 using SsdStream.Pipeline.Sources;
 
 namespace SsdStream.Pipeline.Publishing;
 
-/// <summary>The JSON payloads of our topics (schemas/detections.schema.json describes the detections one).</summary>
+/// <summary>The payloads of our topics, each written here and only here (schemas/detections.schema.json describes the detections one).</summary>
 public static class MqttPayloads
 {
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
@@ -16,8 +19,8 @@ public static class MqttPayloads
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// <c>{"camera", "sequence", "capture_time", "width", "height", "model", "detections": [{"label",
-    /// "class_id", "score", "box": [x1, y1, x2, y2] pixels, "box_normalized": [...] 0..1}]}</c>.
+    /// <c>{"camera", "sequence", "capture_time", "width", "height", "model", "detections": [...]}</c>, each
+    /// detection as <see cref="DetectionJson"/> writes it.
     /// </summary>
     public static byte[] Detections(FrameResult result)
     {
@@ -31,39 +34,53 @@ public static class MqttPayloads
             w.WriteNumber("width", result.Width);
             w.WriteNumber("height", result.Height);
             w.WriteString("model", result.ModelName);
-            w.WriteStartArray("detections");
-            foreach (var d in result.Detections) WriteDetection(w, d, normalized: true);
-            w.WriteEndArray();
+            DetectionJson.WriteArray(w, result.Detections);
             w.WriteEndObject();
         }
         return ms.ToArray();
     }
 
     /// <summary>
-    /// One detection as JSON: <c>{"label", "class_id", "score", "box": [x1, y1, x2, y2]}</c> in pixels
-    /// (0.1 px), with <c>"box_normalized"</c> (0..1) when <paramref name="normalized"/>.
+    /// <c>{"time", "cameras": {name: {"state", "fps", "frames_in", "frames_processed", "frames_dropped",
+    /// "reconnects", "recording_dropped", "inference_ms_per_frame"}}, "mqtt": {"outbox", "outbox_dropped", "sent"}}</c>:
+    /// totals since start, and the frame rate and inference time per frame over the interval.
     /// </summary>
-    public static void WriteDetection(Utf8JsonWriter w, Results.PixelDetection d, bool normalized)
+    public static byte[] Stats(PipelineDelta delta, DateTimeOffset time, int outbox, long outboxDropped, long sent)
     {
-        w.WriteStartObject();
-        w.WriteString("label", d.Label);
-        w.WriteNumber("class_id", d.ClassId);
-        w.WriteNumber("score", Math.Round(d.Score, 4));
-        WriteBox(w, "box", 1, d.X1, d.Y1, d.X2, d.Y2);
-        if (normalized) WriteBox(w, "box_normalized", 5, d.NX1, d.NY1, d.NX2, d.NY2);
-        w.WriteEndObject();
+        var perCamera = new JsonObject();
+        foreach (var c in delta.Cameras)
+        {
+            perCamera[c.Now.CameraId] = new JsonObject
+            {
+                ["state"] = StateName(c.Now.State),
+                ["fps"] = Math.Round(c.ProcessedPerSecond, 2),
+                ["frames_in"] = c.Now.FramesIn,
+                ["frames_processed"] = c.Now.FramesProcessed,
+                ["frames_dropped"] = c.Now.FramesDropped,
+                ["reconnects"] = c.Now.Reconnects,
+                ["recording_dropped"] = c.Now.RecordingDropped,
+                ["inference_ms_per_frame"] = Math.Round(c.InferenceMsPerFrame, 2),
+            };
+        }
+        return Utf8(new JsonObject
+        {
+            ["time"] = Time(time),
+            ["cameras"] = perCamera,
+            ["mqtt"] = new JsonObject { ["outbox"] = outbox, ["outbox_dropped"] = outboxDropped, ["sent"] = sent },
+        }.ToJsonString());
     }
 
-    /// <summary><c>"name": [x1, y1, x2, y2]</c>, each rounded to <paramref name="digits"/> decimals.</summary>
-    private static void WriteBox(Utf8JsonWriter w, string name, int digits, float x1, float y1, float x2, float y2)
+    /// <summary><c>{"camera", "path", "sidecar", "start", "end", "frames", "labels"}</c> of a closed segment.</summary>
+    public static byte[] Segment(RecordedSegment segment) => Utf8(new JsonObject
     {
-        w.WriteStartArray(name);
-        w.WriteNumberValue(Math.Round(x1, digits));
-        w.WriteNumberValue(Math.Round(y1, digits));
-        w.WriteNumberValue(Math.Round(x2, digits));
-        w.WriteNumberValue(Math.Round(y2, digits));
-        w.WriteEndArray();
-    }
+        ["camera"] = segment.Camera,
+        ["path"] = segment.VideoPath,
+        ["sidecar"] = segment.SidecarPath,
+        ["start"] = Time(segment.Start),
+        ["end"] = Time(segment.End),
+        ["frames"] = segment.Frames,
+        ["labels"] = new JsonArray(segment.Labels.Select(l => (JsonNode)l).ToArray()),
+    }.ToJsonString());
 
     /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "..."}</c>.</summary>
     public static byte[] Status(CameraStateChange change) => Utf8(new JsonObject

@@ -1,32 +1,29 @@
 namespace SsdStream.Pipeline.Publishing;
 
-/// <summary>How to reach the broker and what to publish (bound from the service's configuration).</summary>
+/// <summary>
+/// The MQTT section of the configuration (<c>SsdStream:Mqtt</c>), bound as it is: each key's default is
+/// here and nowhere else. Relative file paths are resolved by whoever binds it, before validation.
+/// </summary>
 public sealed record MqttSettings
 {
-    public required string Host { get; init; }
+    /// <summary>Broker host; empty starts the embedded broker on 127.0.0.1:<see cref="EmbeddedPort"/>.</summary>
+    public string Host { get; init; } = "";
 
     public int Port { get; init; } = 1883;
 
-    public bool UseTls { get; init; }
+    /// <summary>Port of the embedded broker (used when <see cref="Host"/> is empty; 0 picks a free one).</summary>
+    public int EmbeddedPort { get; init; } = 1883;
 
-    /// <summary>PEM or DER file of the CA that signed the broker's certificate (TLS).</summary>
-    public string? CaFile { get; init; }
+    public MqttTlsSettings Tls { get; init; } = new();
 
-    /// <summary>PEM certificate of this client, for brokers that ask for one (TLS).</summary>
-    public string? ClientCertificateFile { get; init; }
+    public string Username { get; init; } = "";
 
-    /// <summary>PEM private key of the client certificate.</summary>
-    public string? ClientKeyFile { get; init; }
-
-    public bool AllowUntrustedCertificates { get; init; }
-
-    public string? Username { get; init; }
-
-    public string? Password { get; init; }
+    /// <summary>Never logged or published.</summary>
+    public string Password { get; init; } = "";
 
     public string ClientId { get; init; } = "ssdstream";
 
-    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
+    public double KeepAliveSeconds { get; init; } = 30;
 
     /// <summary>QoS of detection messages (0, 1 or 2); state messages use at least 1.</summary>
     public int Qos { get; init; } = 1;
@@ -36,22 +33,42 @@ public sealed record MqttSettings
     /// <summary>Also publish frames without detections.</summary>
     public bool PublishEmptyFrames { get; init; }
 
-    public TimeSpan StatsInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Seconds between <c>&lt;prefix&gt;/stats</c> messages (0: none).</summary>
+    public double StatsIntervalSeconds { get; init; } = 10;
 
     /// <summary>Detection messages kept while the broker is away; beyond that the oldest are dropped and counted.</summary>
     public int OutboxSize { get; init; } = 1000;
 
-    public TimeSpan ReconnectInitial { get; init; } = TimeSpan.FromSeconds(1);
+    public MqttHomeAssistantSettings HomeAssistant { get; init; } = new();
 
-    public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Whether the daemon runs its own broker (no <see cref="Host"/> configured).</summary>
+    public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(Host);
 
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan KeepAlive => TimeSpan.FromSeconds(KeepAliveSeconds);
+}
 
-    /// <summary>Publish Home Assistant MQTT discovery configs.</summary>
-    public bool HomeAssistantDiscovery { get; init; } = true;
+/// <summary>TLS to the broker (<c>SsdStream:Mqtt:Tls</c>); certificate and key files in PEM.</summary>
+public sealed record MqttTlsSettings
+{
+    public bool Enabled { get; init; }
+
+    /// <summary>PEM file of the CA that signed the broker's certificate (empty: the system's trust store).</summary>
+    public string CaFile { get; init; } = "";
+
+    /// <summary>PEM certificate of this client, for brokers that ask for one.</summary>
+    public string ClientCertificate { get; init; } = "";
+
+    /// <summary>PEM private key of the client certificate (unencrypted).</summary>
+    public string ClientKey { get; init; } = "";
+
+    /// <summary>Accept a broker certificate that does not verify (self-signed, wrong name).</summary>
+    public bool AllowUntrusted { get; init; }
+}
+
+/// <summary>Home Assistant MQTT discovery (<c>SsdStream:Mqtt:HomeAssistant</c>).</summary>
+public sealed record MqttHomeAssistantSettings
+{
+    public bool Enabled { get; init; } = true;
 
     public string DiscoveryPrefix { get; init; } = "homeassistant";
-
-    /// <summary>For logs: host and port, never credentials.</summary>
-    public override string ToString() => $"{(UseTls ? "mqtts" : "mqtt")}://{Host}:{Port}";
 }

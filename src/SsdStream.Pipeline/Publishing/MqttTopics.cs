@@ -1,6 +1,6 @@
 namespace SsdStream.Pipeline.Publishing;
 
-/// <summary>The topic layout under a prefix: our public API, kept in one place.</summary>
+/// <summary>The topic layout under a prefix: our public API, kept in one place and built once per daemon.</summary>
 public sealed class MqttTopics(string prefix)
 {
     public string Prefix { get; } = prefix.TrimEnd('/');

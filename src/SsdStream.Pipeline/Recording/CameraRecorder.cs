@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using SsdStream.Pipeline.Frames;
+using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Results;
 
@@ -31,13 +32,16 @@ public sealed partial class CameraRecorder
     private readonly LinkedList<(Frame Frame, IReadOnlyList<PixelDetection> Detections, long? ResultSequence)> _preRoll = new();
     private SegmentWriter? _segment;
     private int _framesSinceMatch;
+    private readonly CameraCounters? _counters;
     private DateTimeOffset? _failedAt;
-    private long _written;
     private long _dropped;
 
-    public CameraRecorder(string camera, RecordingSettings settings, ISegmentEncoderFactory encoders, Func<double?> sourceFps, ILogger logger, Action<RecordedSegment> onSegment)
+    /// <param name="counters">The camera's counters, where dropped recording frames are counted too (null: only <see cref="FramesDropped"/>).</param>
+    public CameraRecorder(string camera, RecordingSettings settings, ISegmentEncoderFactory encoders, Func<double?> sourceFps, ILogger logger,
+        Action<RecordedSegment> onSegment, CameraCounters? counters = null)
     {
         _camera = camera;
+        _counters = counters;
         _settings = settings;
         _encoders = encoders;
         _sourceFps = sourceFps;
@@ -45,14 +49,17 @@ public sealed partial class CameraRecorder
         _onSegment = onSegment;
     }
 
-    /// <summary>Frames written into segments.</summary>
-    public long FramesWritten => Interlocked.Read(ref _written);
-
     /// <summary>Frames not recorded: dropped by the queue when the recorder fell behind, or while the disk failed.</summary>
     public long FramesDropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Counts a frame the recording queue dropped.</summary>
-    public void CountQueueDrop() => Interlocked.Increment(ref _dropped);
+    public void CountQueueDrop() => CountDrop();
+
+    private void CountDrop()
+    {
+        Interlocked.Increment(ref _dropped);
+        _counters?.AddRecordingDropped();
+    }
 
     /// <summary>Records until both streams end; closes the open segment cleanly.</summary>
     public async Task RunAsync(ChannelReader<Frame> frames, ChannelReader<FrameResult> results, CancellationToken cancellation)
@@ -73,7 +80,7 @@ public sealed partial class CameraRecorder
                 while (_pending.Count > 0)
                 {
                     var head = _pending.Peek();
-                    if (!_timeline.IsSettled(head.Sequence) && !resultsDone && now - head.CaptureTime < _settings.ResultWait) break;
+                    if (!_timeline.IsSettled(head.Sequence) && !resultsDone && now - head.CaptureTime < RecordingSettings.ResultWait) break;
                     _pending.Dequeue();
                     using (head) Handle(head);
                 }
@@ -141,7 +148,7 @@ public sealed partial class CameraRecorder
     {
         if (_failedAt is { } failed && frame.CaptureTime - failed < RetryAfterFailure)
         {
-            Interlocked.Increment(ref _dropped);
+            CountDrop();
             return;
         }
         try
@@ -153,7 +160,6 @@ public sealed partial class CameraRecorder
             _segment ??= SegmentWriter.Open(_encoders, _settings.Directory, _camera, frame.CaptureTime, frame.Width, frame.Height, Fps);
             using Mat annotated = FrameAnnotator.Draw(frame.Image, _camera, frame.CaptureTime, detections);
             _segment.Write(annotated, frame.Sequence, frame.CaptureTime, resultSequence, detections);
-            Interlocked.Increment(ref _written);
             if (_failedAt != null)
             {
                 _failedAt = null;
@@ -164,13 +170,13 @@ public sealed partial class CameraRecorder
         {
             _segment?.Dispose();
             _segment = null;
-            Interlocked.Increment(ref _dropped);
+            CountDrop();
             if (_failedAt is null) LogFailed(_logger, _camera, e.Message);
             _failedAt = frame.CaptureTime;
         }
     }
 
-    private double Fps => _sourceFps() is { } fps and > 0 ? fps : _settings.DefaultFps;
+    private double Fps => _sourceFps() is { } fps and > 0 ? fps : RecordingSettings.DefaultFps;
 
     /// <summary>A duration as a number of frames at the source's rate.</summary>
     private int Frames(TimeSpan duration) => Math.Max(1, (int)Math.Round(duration.TotalSeconds * Fps));

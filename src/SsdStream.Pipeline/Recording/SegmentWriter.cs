@@ -92,13 +92,8 @@ public sealed class SegmentWriter : IDisposable
             json.WriteString("time", Publishing.MqttPayloads.Time(captureTime));
             if (resultSequence is { } rs) json.WriteNumber("result_sequence", rs);
             else json.WriteNull("result_sequence");
-            json.WriteStartArray("detections");
-            foreach (var d in detections)
-            {
-                Publishing.MqttPayloads.WriteDetection(json, d, normalized: false);
-                _labels.Add(d.Label);
-            }
-            json.WriteEndArray();
+            DetectionJson.WriteArray(json, detections);
+            foreach (var d in detections) _labels.Add(d.Label);
             json.WriteEndObject();
         }
         _sidecar.BaseStream.WriteByte((byte)'\n');

@@ -21,24 +21,29 @@ public static class DetectionPainter
     /// <summary>Box line thickness for a frame: about 1/250 of its shorter side, at least 3 pixels (thinner lines lose their colour to H.264's chroma subsampling).</summary>
     public static int Thickness(int width, int height) => Math.Max(3, Math.Min(width, height) / 250);
 
-    /// <summary>Draws every detection onto <paramref name="frame"/> in place.</summary>
+    /// <summary>
+    /// Draws every detection onto <paramref name="frame"/> in place: every box first, then every label, so
+    /// that no box's outline cuts through another box's label.
+    /// </summary>
     public static void Draw(Mat frame, IReadOnlyList<PixelDetection> detections)
     {
         int thickness = Thickness(frame.Width, frame.Height);
         double fontScale = Math.Max(0.4, Math.Min(frame.Width, frame.Height) / 1000.0);
+        foreach (var d in detections) Cv2.Rectangle(frame, BoxOf(d), ColourOf(d.ClassId), thickness, LineTypes.Link8);
         foreach (var d in detections)
         {
-            var colour = ColourOf(d.ClassId);
-            var box = new Rect((int)MathF.Round(d.X1), (int)MathF.Round(d.Y1),
-                Math.Max(1, (int)MathF.Round(d.X2 - d.X1)), Math.Max(1, (int)MathF.Round(d.Y2 - d.Y1)));
-            Cv2.Rectangle(frame, box, colour, thickness, LineTypes.Link8);
+            var box = BoxOf(d);
             var text = $"{d.Label} {d.Score:0.00}";
             var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fontScale, 1, out int baseline);
             int top = box.Y - size.Height - baseline - 2;
             if (top < 0) top = box.Y + thickness;
             var tag = new Rect(box.X, top, size.Width + 4, size.Height + baseline + 2);
-            Cv2.Rectangle(frame, tag, colour, -1);
+            Cv2.Rectangle(frame, tag, ColourOf(d.ClassId), -1);
             Cv2.PutText(frame, text, new Point(box.X + 2, top + size.Height + 1), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, 1, LineTypes.AntiAlias);
         }
     }
+
+    /// <summary>A detection's box in whole pixels, at least 1 x 1.</summary>
+    public static Rect BoxOf(PixelDetection d) => new((int)MathF.Round(d.X1), (int)MathF.Round(d.Y1),
+        Math.Max(1, (int)MathF.Round(d.X2 - d.X1)), Math.Max(1, (int)MathF.Round(d.Y2 - d.Y1)));
 }

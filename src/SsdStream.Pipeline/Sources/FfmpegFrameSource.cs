@@ -10,13 +10,13 @@ namespace SsdStream.Pipeline.Sources;
 
 /// <summary>Settings of an ffmpeg-decoded network stream.</summary>
 /// <param name="Url">rtsp://, rtsps://, http(s)://, udp:// (credentials allowed; they are masked in logs).</param>
-/// <param name="Transport">RTSP transport: tcp or udp.</param>
+/// <param name="Transport">RTSP transport.</param>
 /// <param name="InputArguments">Extra ffmpeg arguments before <c>-i</c> (hardware decoding, say <c>-hwaccel vaapi</c>).</param>
 /// <param name="MaxFps">At most this many frames per second are delivered, evenly spaced (ffmpeg's select filter).</param>
 /// <param name="OpenTimeout">How long to wait for the stream's first frame size.</param>
 public sealed record FfmpegSourceOptions(
     string Url,
-    string Transport = "tcp",
+    StreamTransport Transport = StreamTransport.Tcp,
     IReadOnlyList<string>? InputArguments = null,
     double? MaxFps = null,
     TimeSpan? OpenTimeout = null,
@@ -44,7 +44,7 @@ public sealed partial class FfmpegFrameSource(FfmpegSourceOptions options, ILogg
         var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info" };
         if (options.Url.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase))
         {
-            args.AddRange(["-rtsp_transport", options.Transport]);
+            args.AddRange(["-rtsp_transport", options.Transport == StreamTransport.Udp ? "udp" : "tcp"]);
         }
         // Low latency for live network streams (on a file, nobuffer loses the first frame).
         if (IsNetworkUrl(options.Url)) args.AddRange(["-fflags", "nobuffer", "-flags", "low_delay"]);

@@ -48,7 +48,7 @@ internal static class BenchCommand
             int torchThreads = parse.GetValue(threads);
             TorchRuntime.Initialise(torchThreads);
             var computeDevice = ComputeDevice.Select(parse.GetValue(device)!, parse.GetValue(half));
-            var options = new PostProcessOptions { ScoreThreshold = 0.35f };
+            var options = new PostProcessOptions();
             var loaded = ModelLoading.LoadOrCreate(parse.GetValue(model), parse.GetValue(arch));
             string modelName = parse.GetValue(model)?.Name ?? $"{loaded.Architecture.Name} (random weights)";
 
@@ -105,11 +105,11 @@ internal static class BenchCommand
         using var metrics = new PipelineMetrics();
         var reconnect = new ReconnectPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
         var definitions = Enumerable.Range(1, cameras).Select(i => new CameraDefinition($"cam{i}",
-            () => new VideoCaptureFrameSource(path, loop: true, realtime), new DetectionFilter(MinScore: 0.35f), reconnect, TimeSpan.FromSeconds(10),
+            () => new VideoCaptureFrameSource(path, loop: true, realtime), DetectionFilter.Default, reconnect, TimeSpan.FromSeconds(10),
             Delivery: realtime ? FrameDelivery.Newest : FrameDelivery.Every)).ToList();
         await using var pipeline = new DetectionPipeline(definitions,
             () => new SsdBatchDetector(new SsdDetector(model, device, options, ownsModel: false), modelName),
-            new BatchingOptions(batch, TimeSpan.Zero, threads), metrics, NullLoggerFactory.Instance);
+            new BatchingOptions { MaxBatch = batch }, threads, metrics, NullLoggerFactory.Instance);
         var results = pipeline.SubscribeResults("bench", 100_000);
         await pipeline.StartAsync(cancellation);
 
@@ -117,13 +117,9 @@ internal static class BenchCommand
         var warmup = TimeSpan.FromSeconds(Math.Min(3, seconds / 4));
         await Task.Delay(warmup, cancellation);
         while (results.Reader.TryRead(out _)) { }
-        long processed0 = metrics.Cameras.Sum(c => c.FramesProcessed), dropped0 = metrics.Cameras.Sum(c => c.FramesDropped), in0 = metrics.Cameras.Sum(c => c.FramesIn);
-        var clock = Stopwatch.StartNew();
+        var start = PipelineSnapshot.Of(metrics);
         await Task.Delay(TimeSpan.FromSeconds(seconds), cancellation);
-        var elapsed = clock.Elapsed.TotalSeconds;
-        long processed = metrics.Cameras.Sum(c => c.FramesProcessed) - processed0;
-        long dropped = metrics.Cameras.Sum(c => c.FramesDropped) - dropped0;
-        long framesIn = metrics.Cameras.Sum(c => c.FramesIn) - in0;
+        var window = PipelineSnapshot.Of(metrics).Since(start);
         var latencies = new List<double>();
         var batches = new List<int>();
         while (results.Reader.TryRead(out var r))
@@ -133,7 +129,7 @@ internal static class BenchCommand
         }
         await pipeline.StopAsync(TimeSpan.FromSeconds(10));
         latencies.Sort();
-        return new PipelineNumbers(processed / elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99), dropped, framesIn,
+        return new PipelineNumbers(window.ProcessedPerSecond, Percentile(latencies, 0.5), Percentile(latencies, 0.99), window.FramesDropped, window.FramesIn,
             batches.Count == 0 ? 0 : batches.Average(), PeakRssMegabytes());
     }
 

@@ -5,6 +5,7 @@ using Ssd.Model.Checkpoints;
 using Ssd.Model.Devices;
 using Ssd.Model.Inference;
 using Ssd.Model.PostProcessing;
+using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Rendering;
 using SsdStream.Pipeline.Results;
 
@@ -23,7 +24,7 @@ internal static class DetectCommand
     {
         var input = new Argument<FileInfo>("input") { Description = "Image or video file" };
         var model = CliOptions.Model();
-        var score = new Option<float>("--score") { Description = "Minimum score of a detection", DefaultValueFactory = _ => 0.35f };
+        var score = new Option<float>("--score") { Description = "Minimum score of a detection (the daemon's default camera filter)", DefaultValueFactory = _ => DetectionFilter.DefaultMinScore };
         var nms = new Option<float>("--nms") { Description = "NMS IoU threshold", DefaultValueFactory = _ => 0.45f };
         var max = new Option<int>("--max") { Description = "Most detections per frame", DefaultValueFactory = _ => 200 };
         var json = new Option<string?>("--json") { Description = "Write the JSON lines to this file ('-' or absent: standard output)" };
@@ -137,22 +138,7 @@ internal static class DetectCommand
                 w.WriteNumber("frame", index);
                 w.WriteNumber("width", width);
                 w.WriteNumber("height", height);
-                w.WriteStartArray("detections");
-                foreach (var d in detections)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("label", d.Label);
-                    w.WriteNumber("class_id", d.ClassId);
-                    w.WriteNumber("score", d.Score);
-                    w.WriteStartArray("box");
-                    w.WriteNumberValue(d.X1);
-                    w.WriteNumberValue(d.Y1);
-                    w.WriteNumberValue(d.X2);
-                    w.WriteNumberValue(d.Y2);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                DetectionJson.WriteArray(w, detections);
                 w.WriteEndObject();
             }
             output.WriteByte((byte)'\n');

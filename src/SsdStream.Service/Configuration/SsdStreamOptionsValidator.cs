@@ -1,20 +1,18 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 using SsdStream.Pipeline.Sources;
 
 namespace SsdStream.Service.Configuration;
 
 /// <summary>
-/// Checks the configuration at start, before any camera opens; every failure names its key
-/// (<c>SsdStream:Cameras:0:Type</c>) so the user knows what to fix.
+/// Checks the bound configuration (paths already resolved) at start, before any part starts; every
+/// failure names its key (<c>SsdStream:Cameras:0:Type</c>) and what it got, so the user knows what to fix.
 /// </summary>
-public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValidateOptions<SsdStreamOptions>
+public static partial class SsdStreamOptionsValidator
 {
-    public static readonly string[] CameraTypes = ["file", "device", "stream", "synthetic"];
-
-    public ValidateOptionsResult Validate(string? name, SsdStreamOptions o)
+    /// <summary>Every problem of <paramref name="o"/>, as "key: message"; empty when it is good.</summary>
+    public static IReadOnlyList<string> Validate(SsdStreamOptions o)
     {
         var errors = new List<string>();
         bool Check(bool ok, string key, string message)
@@ -23,46 +21,49 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
             return ok;
         }
 
-        Check(!string.IsNullOrWhiteSpace(o.Model.Path), "Model:Path", "is required (a model file from `ssdstream import` or `ssdstream train`)");
-        if (!string.IsNullOrWhiteSpace(o.Model.Path)) Check(File.Exists(root.Resolve(o.Model.Path)), "Model:Path", $"file '{root.Resolve(o.Model.Path)}' does not exist");
-        Check(o.Model.Device is "auto" or "cpu" or "cuda" || o.Model.Device.StartsWith("cuda:", StringComparison.Ordinal), "Model:Device", $"must be auto, cpu, cuda or cuda:N (got '{o.Model.Device}')");
-        Check(o.Model.Threads >= 0, "Model:Threads", $"cannot be negative (got {o.Model.Threads})");
-        Check(o.Model.ScoreThreshold is >= 0 and < 1, "Model:ScoreThreshold", $"must be in [0, 1) (got {o.Model.ScoreThreshold})");
-        Check(o.Model.NmsThreshold is > 0 and <= 1, "Model:NmsThreshold", $"must be in (0, 1] (got {o.Model.NmsThreshold})");
-        Check(o.Model.MaxDetections >= 1, "Model:MaxDetections", $"must be at least 1 (got {o.Model.MaxDetections})");
+        var model = o.Model;
+        if (Check(!string.IsNullOrWhiteSpace(model.Path), "Model:Path", "is required (a model file from `ssdstream import` or `ssdstream train`)"))
+            Check(File.Exists(model.Path), "Model:Path", $"file '{model.Path}' does not exist");
+        Check(model.Device is "auto" or "cpu" or "cuda" || model.Device?.StartsWith("cuda:", StringComparison.Ordinal) == true, "Model:Device", $"must be auto, cpu, cuda or cuda:N (got '{model.Device}')");
+        Check(model.Threads >= 0, "Model:Threads", $"cannot be negative (got {model.Threads})");
+        Check(model.ScoreThreshold is >= 0 and < 1, "Model:ScoreThreshold", $"must be in [0, 1) (got {model.ScoreThreshold})");
+        Check(model.NmsThreshold is > 0 and <= 1, "Model:NmsThreshold", $"must be in (0, 1] (got {model.NmsThreshold})");
+        Check(model.MaxDetections >= 1, "Model:MaxDetections", $"must be at least 1 (got {model.MaxDetections})");
         Check(o.Inference.MaxBatch >= 1, "Inference:MaxBatch", $"must be at least 1 (got {o.Inference.MaxBatch})");
         Check(o.Inference.MaxWaitMs >= 0, "Inference:MaxWaitMs", $"cannot be negative (got {o.Inference.MaxWaitMs})");
         Check(o.ShutdownTimeoutSeconds > 0, "ShutdownTimeoutSeconds", $"must be positive (got {o.ShutdownTimeoutSeconds})");
         Check(o.StatusIntervalSeconds >= 0, "StatusIntervalSeconds", $"cannot be negative (got {o.StatusIntervalSeconds})");
 
-        Check(o.Cameras.Any(c => c.Enabled), "Cameras", "no enabled camera is configured");
+        Check(o.Cameras.Any(c => c is { Enabled: true }), "Cameras", "no enabled camera is configured");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < o.Cameras.Count; i++)
         {
             var c = o.Cameras[i];
             string k = $"Cameras:{i}";
-            Check(CameraName().IsMatch(c.Name), $"{k}:Name", $"must be letters, digits, '-' or '_' (got '{c.Name}')");
-            Check(names.Add(c.Name), $"{k}:Name", $"'{c.Name}' is used by another camera");
-            Check(CameraTypes.Contains(c.Type), $"{k}:Type", $"unknown camera type '{c.Type}'; use one of {string.Join(", ", CameraTypes)}");
+            if (!Check(c is not null, k, "is empty")) continue;
+            if (Check(c!.Name is { } name && CameraName().IsMatch(name), $"{k}:Name", $"must be 1 to 64 letters, digits, '-' or '_' (got '{c.Name}')"))
+                Check(names.Add(c.Name), $"{k}:Name", $"'{c.Name}' is used by another camera");
+            if (!Check(c.Type is not null, $"{k}:Type", $"is required; use one of {string.Join(", ", OptionsShape.AllowedValues(typeof(CameraType)))}")) continue;
             if (!c.Enabled) continue;
+            var source = c.Source ?? "";
             switch (c.Type)
             {
-                case "file":
-                    Check(File.Exists(root.Resolve(c.Source)), $"{k}:Source", $"file '{root.Resolve(c.Source)}' does not exist");
+                case CameraType.File:
+                    Check(File.Exists(source), $"{k}:Source", $"file '{source}' does not exist");
                     break;
-                case "device":
-                    Check(int.TryParse(c.Source, out _) || c.Source.StartsWith("/dev/", StringComparison.Ordinal), $"{k}:Source", $"must be a device path like /dev/video0 or an index (got '{UrlMasker.Mask(c.Source)}')");
+                case CameraType.Device:
+                    Check(int.TryParse(source, out _) || source.StartsWith("/dev/", StringComparison.Ordinal), $"{k}:Source", $"must be a device path like /dev/video0 or an index (got '{UrlMasker.Mask(source)}')");
                     break;
-                case "stream":
-                    Check(FfmpegFrameSource.IsNetworkUrl(c.Source), $"{k}:Source", $"must be a URL starting with {string.Join(", ", FfmpegFrameSource.Schemes)} (got '{UrlMasker.Mask(c.Source)}')");
-                    Check(c.Transport is "tcp" or "udp", $"{k}:Transport", $"must be tcp or udp (got '{c.Transport}')");
+                case CameraType.Stream:
+                    Check(FfmpegFrameSource.IsNetworkUrl(source), $"{k}:Source", $"must be a URL starting with {string.Join(", ", FfmpegFrameSource.Schemes)} (got '{UrlMasker.Mask(source)}')");
                     break;
-                case "synthetic":
-                    Check(c.Synthetic.Width is >= 64 and <= 4096, $"{k}:Synthetic:Width", $"must be 64..4096 (got {c.Synthetic.Width})");
-                    Check(c.Synthetic.Height is >= 64 and <= 4096, $"{k}:Synthetic:Height", $"must be 64..4096 (got {c.Synthetic.Height})");
-                    Check(c.Synthetic.Fps is > 0 and <= 120, $"{k}:Synthetic:Fps", $"must be in (0, 120] (got {c.Synthetic.Fps})");
-                    Check(c.Synthetic.MinObjectSize is > 0 and <= 0.9, $"{k}:Synthetic:MinObjectSize", $"must be in (0, 0.9] of the short side (got {c.Synthetic.MinObjectSize})");
-                    Check(c.Synthetic.MaxObjectSize >= c.Synthetic.MinObjectSize && c.Synthetic.MaxObjectSize <= 0.9, $"{k}:Synthetic:MaxObjectSize", $"must be in [MinObjectSize, 0.9] (got {c.Synthetic.MaxObjectSize})");
+                case CameraType.Synthetic:
+                    var s = c.Synthetic;
+                    Check(s.Width is >= 64 and <= 4096, $"{k}:Synthetic:Width", $"must be 64..4096 (got {s.Width})");
+                    Check(s.Height is >= 64 and <= 4096, $"{k}:Synthetic:Height", $"must be 64..4096 (got {s.Height})");
+                    Check(s.Fps is > 0 and <= 120, $"{k}:Synthetic:Fps", $"must be in (0, 120] (got {s.Fps})");
+                    Check(s.MinObjectSize is > 0 and <= 0.9, $"{k}:Synthetic:MinObjectSize", $"must be in (0, 0.9] of the short side (got {s.MinObjectSize})");
+                    Check(s.MaxObjectSize >= s.MinObjectSize && s.MaxObjectSize <= 0.9, $"{k}:Synthetic:MaxObjectSize", $"must be in [MinObjectSize, 0.9] (got {s.MaxObjectSize})");
                     break;
             }
             Check(c.MaxFps >= 0, $"{k}:MaxFps", $"cannot be negative (got {c.MaxFps})");
@@ -81,25 +82,22 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
         Check(m.KeepAliveSeconds > 0, "Mqtt:KeepAliveSeconds", $"must be positive (got {m.KeepAliveSeconds})");
         Check(m.OutboxSize >= 1, "Mqtt:OutboxSize", $"must be at least 1 (got {m.OutboxSize})");
         Check(m.StatsIntervalSeconds >= 0, "Mqtt:StatsIntervalSeconds", $"cannot be negative (got {m.StatsIntervalSeconds})");
-        Check(TopicPrefix().IsMatch(m.TopicPrefix), "Mqtt:TopicPrefix", $"must be a topic without wildcards (got '{m.TopicPrefix}')");
-        Check(TopicPrefix().IsMatch(m.HomeAssistant.DiscoveryPrefix), "Mqtt:HomeAssistant:DiscoveryPrefix", $"must be a topic without wildcards (got '{m.HomeAssistant.DiscoveryPrefix}')");
+        Check(m.TopicPrefix is { } prefix && TopicLevels().IsMatch(prefix), "Mqtt:TopicPrefix", $"must be a topic without wildcards (got '{m.TopicPrefix}')");
+        Check(m.HomeAssistant.DiscoveryPrefix is { } discovery && TopicLevels().IsMatch(discovery), "Mqtt:HomeAssistant:DiscoveryPrefix", $"must be a topic without wildcards (got '{m.HomeAssistant.DiscoveryPrefix}')");
         Check(!string.IsNullOrWhiteSpace(m.ClientId), "Mqtt:ClientId", "is required");
         if (m.Tls.Enabled)
         {
-            Check(!string.IsNullOrWhiteSpace(m.Host), "Mqtt:Tls:Enabled", "TLS needs an external broker (Mqtt:Host)");
-            if (!string.IsNullOrEmpty(m.Tls.CaFile))
+            Check(!m.UsesEmbeddedBroker, "Mqtt:Tls:Enabled", "TLS needs an external broker (Mqtt:Host)");
+            var ca = m.Tls.CaFile;
+            if (!string.IsNullOrEmpty(ca) && Check(File.Exists(ca), "Mqtt:Tls:CaFile", $"file '{ca}' cannot be read"))
             {
-                var ca = root.Resolve(m.Tls.CaFile);
-                if (Check(File.Exists(ca), "Mqtt:Tls:CaFile", $"file '{ca}' cannot be read"))
-                {
-                    Check(LoadsAs(() => { var c = new X509Certificate2Collection(); c.ImportFromPemFile(ca); return c.Count > 0; }, out var why),
-                        "Mqtt:Tls:CaFile", $"file '{ca}' holds no PEM certificate ({why})");
-                }
+                Check(LoadsAs(() => { var c = new X509Certificate2Collection(); c.ImportFromPemFile(ca); return c.Count > 0; }, out var why),
+                    "Mqtt:Tls:CaFile", $"file '{ca}' holds no PEM certificate ({why})");
             }
-            if (!string.IsNullOrEmpty(m.Tls.ClientCertificate))
+            var certificate = m.Tls.ClientCertificate;
+            if (!string.IsNullOrEmpty(certificate))
             {
-                var certificate = root.Resolve(m.Tls.ClientCertificate);
-                var key = string.IsNullOrEmpty(m.Tls.ClientKey) ? null : root.Resolve(m.Tls.ClientKey);
+                var key = string.IsNullOrEmpty(m.Tls.ClientKey) ? null : m.Tls.ClientKey;
                 if (Check(File.Exists(certificate), "Mqtt:Tls:ClientCertificate", $"file '{certificate}' cannot be read")
                     && Check(key != null && File.Exists(key), "Mqtt:Tls:ClientKey", "a client certificate needs its key file"))
                 {
@@ -112,7 +110,6 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
         var r = o.Recording;
         if (r.Enabled)
         {
-            Check(r.Mode is "continuous" or "events", "Recording:Mode", $"must be continuous or events (got '{r.Mode}')");
             Check(r.SegmentSeconds >= 1, "Recording:SegmentSeconds", $"must be at least 1 (got {r.SegmentSeconds})");
             Check(r.PreRollSeconds >= 0, "Recording:PreRollSeconds", $"cannot be negative (got {r.PreRollSeconds})");
             Check(r.PostRollSeconds >= 0, "Recording:PostRollSeconds", $"cannot be negative (got {r.PostRollSeconds})");
@@ -120,9 +117,10 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
             Check(r.MaxSizeMb >= 0, "Recording:MaxSizeMb", $"cannot be negative (got {r.MaxSizeMb})");
             Check(r.QueueFrames >= 1, "Recording:QueueFrames", $"must be at least 1 (got {r.QueueFrames})");
             Check(r.RetentionCheckSeconds > 0, "Recording:RetentionCheckSeconds", $"must be positive (got {r.RetentionCheckSeconds})");
+            Check(r.EventMinScore is >= 0 and <= 1, "Recording:EventMinScore", $"must be in [0, 1] (got {r.EventMinScore})");
             Check(!string.IsNullOrWhiteSpace(r.Directory), "Recording:Directory", "is required");
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 
     /// <summary>Runs a load; false with the reason when it fails or finds nothing.</summary>
@@ -144,5 +142,5 @@ public sealed partial class SsdStreamOptionsValidator(ContentRoot root) : IValid
     private static partial Regex CameraName();
 
     [GeneratedRegex("^[^#+\\s]+$")]
-    private static partial Regex TopicPrefix();
+    private static partial Regex TopicLevels();
 }

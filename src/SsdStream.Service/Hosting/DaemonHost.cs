@@ -3,68 +3,71 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using SsdStream.Pipeline;
+using SsdStream.Pipeline.Metrics;
+using SsdStream.Pipeline.Publishing;
 using SsdStream.Service.Configuration;
 
 namespace SsdStream.Service.Hosting;
 
 /// <summary>
-/// Builds and runs the Generic Host of <c>ssdstream run</c>. A configuration that does not bind or
-/// validate stops the start before any camera opens, with a message per key and exit code 78 (EX_CONFIG).
+/// Builds and runs the Generic Host of <c>ssdstream run</c>: one hosted part per job, started in the order
+/// registered here and stopped in reverse under one budget (<see cref="StopBudget"/>). A configuration
+/// that does not bind or validate stops the start before any part starts, with a message per key and
+/// exit code 78 (EX_CONFIG).
 /// </summary>
-public static class DaemonHost
+public static partial class DaemonHost
 {
     public const int ConfigurationError = 78;
 
     public static async Task<int> RunAsync(string? configFile, IReadOnlyList<string> overrides, CancellationToken cancellation)
     {
         var root = ContentRoot.FromEnvironment();
-        IConfigurationRoot configuration;
-        SsdStreamOptions options;
+        DaemonConfiguration configuration;
         try
         {
-            configuration = ConfigurationLoader.Load(root, configFile, overrides, Environment.GetEnvironmentVariables());
-            options = Bind(configuration);
+            configuration = DaemonConfiguration.Load(root, configFile, overrides, Environment.GetEnvironmentVariables());
         }
-        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or ArgumentException or InvalidDataException or FormatException)
+        catch (ConfigurationException e)
         {
-            Console.Error.WriteLine($"configuration error: {e.Message}");
+            foreach (var error in e.Errors) Console.Error.WriteLine($"configuration error: {error}");
             return ConfigurationError;
         }
-        var result = new SsdStreamOptionsValidator(root).Validate(null, options);
-        if (result.Failed)
-        {
-            foreach (var failure in result.Failures) Console.Error.WriteLine($"configuration error: {failure}");
-            return ConfigurationError;
-        }
+        using var host = Build(configuration.Configuration, configuration.Options);
+        return await RunAsync(host, cancellation).ConfigureAwait(false);
+    }
 
-        using var host = Build(configuration, root, options);
+    /// <summary>Runs a built host to its end; returns the exit code.</summary>
+    public static async Task<int> RunAsync(IHost host, CancellationToken cancellation)
+    {
+        var exit = host.Services.GetRequiredService<DaemonExit>();
+        var budget = host.Services.GetRequiredService<StopBudget>();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SsdStream.Service.Daemon");
         try
         {
             await host.RunAsync(cancellation).ConfigureAwait(false);
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (e is not OutOfMemoryException && !cancellation.IsCancellationRequested)
         {
-            foreach (var failure in e.Failures) Console.Error.WriteLine($"configuration error: {failure}");
-            return ConfigurationError;
+            // A part could not start (the others were stopped): a run-time fault, restarted by the service manager.
+            LogStartFailed(logger, e.GetBaseException().Message, e);
+            return DaemonExit.Fault;
         }
-        return Environment.ExitCode;
+        var took = budget.Began is { } began ? (DateTimeOffset.UtcNow - began).TotalSeconds : 0;
+        if (exit.Code == DaemonExit.Success) LogStopped(logger, took);
+        else LogStoppedAfterFault(logger, took);
+        return exit.Code;
     }
 
-    /// <summary>Binds the SsdStream section; a value of the wrong type is an error naming its key.</summary>
-    public static SsdStreamOptions Bind(IConfiguration configuration)
-    {
-        var options = new SsdStreamOptions();
-        configuration.GetSection(SsdStreamOptions.Section).Bind(options, o => o.ErrorOnUnknownConfiguration = false);
-        return options;
-    }
-
-    public static IHost Build(IConfigurationRoot configuration, ContentRoot root, SsdStreamOptions options)
+    /// <summary>
+    /// The daemon's host. <paramref name="addParts"/> adds more parts after the standard ones (they start
+    /// last and stop first).
+    /// </summary>
+    public static IHost Build(IConfiguration configuration, SsdStreamOptions options, Action<IServiceCollection>? addParts = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
-            ContentRootPath = root.Path,
             ApplicationName = "ssdstream",
         });
         builder.Configuration.AddConfiguration(configuration);
@@ -76,17 +79,46 @@ public static class DaemonHost
             o.TimestampFormat = "HH:mm:ss ";
             o.UseUtcTimestamp = false;
         });
-        builder.Services.AddSystemd();
+        var services = builder.Services;
+        services.AddSystemd();
         // AddSystemd registers the notifier only under systemd; the watchdog asks for it everywhere (disabled outside systemd).
-        builder.Services.TryAddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
-        builder.Services.AddSingleton(root);
-        builder.Services.AddSingleton<IValidateOptions<SsdStreamOptions>>(new SsdStreamOptionsValidator(root));
-        builder.Services.AddOptions<SsdStreamOptions>().Bind(configuration.GetSection(SsdStreamOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<DaemonHealth>();
-        builder.Services.AddSingleton<IPipelineExtension, RecordingExtension>();
-        builder.Services.AddHostedService<DetectionService>();
-        builder.Services.AddHostedService<SystemdWatchdog>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds + 5));
+        services.TryAddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = StopBudget.HostLimit(options.ShutdownTimeoutSeconds));
+
+        services.AddSingleton(options);
+        services.AddSingleton<StopBudget>();
+        services.AddSingleton<DaemonExit>();
+        services.AddSingleton<PipelineMetrics>();
+        services.AddSingleton<PipelineFactory>();
+        services.AddSingleton(sp => sp.GetRequiredService<PipelineFactory>().CreatePipeline(sp.GetRequiredService<PipelineMetrics>()));
+        services.AddSingleton<DaemonHealth>();
+        services.AddSingleton<BrokerEndpoint>();
+        services.AddSingleton(new MqttTopics(options.Mqtt.TopicPrefix));
+        services.AddSingleton(new MqttOutbox(options.Mqtt.OutboxSize));
+        services.AddSingleton(sp => new MqttConnection(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
+            sp.GetRequiredService<ILogger<MqttConnection>>()));
+        services.AddSingleton(sp => new MqttDetectionPublisher(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
+            sp.GetRequiredService<PipelineFactory>().Labels()));
+
+        // The parts, in start order; they stop in reverse: status, cameras and inference (the last results
+        // out), recordings finalised, results published, "stopped" sent and disconnected, broker closed.
+        if (options.Mqtt.UsesEmbeddedBroker) services.AddHostedService<EmbeddedBrokerPart>();
+        services.AddHostedService<MqttConnectionPart>();
+        services.AddHostedService<MqttPublisherPart>();
+        if (options.Recording.Enabled) services.AddHostedService<RecordingPart>();
+        services.AddHostedService<PipelinePart>();
+        services.AddHostedService<StatusReporterPart>();
+        services.AddHostedService<SystemdWatchdog>();
+        addParts?.Invoke(services);
         return builder.Build();
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the daemon could not start: {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopped cleanly in {Seconds:0.0} s")]
+    private static partial void LogStopped(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopped in {Seconds:0.0} s after a fault")]
+    private static partial void LogStoppedAfterFault(ILogger logger, double seconds);
 }

@@ -1,0 +1,82 @@
+using System.Collections;
+using Microsoft.Extensions.Configuration;
+using SsdStream.Service.Configuration;
+
+namespace SsdStream.Service.Configuration;
+
+/// <summary>A configuration that cannot be used: each error names its key (or the file) and what is wrong.</summary>
+public sealed class ConfigurationException(IReadOnlyList<string> errors) : Exception(string.Join(Environment.NewLine, errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}
+
+/// <summary>
+/// The daemon's configuration, loaded, bound and validated once at start: values that do not convert,
+/// then the options' own checks; relative paths are resolved against the content root in between.
+/// </summary>
+public sealed class DaemonConfiguration
+{
+    private DaemonConfiguration(IConfigurationRoot configuration, SsdStreamOptions options)
+    {
+        Configuration = configuration;
+        Options = options;
+    }
+
+    /// <summary>Everything loaded (the <c>SsdStream</c> section and others, such as <c>Logging</c>).</summary>
+    public IConfigurationRoot Configuration { get; }
+
+    /// <summary>The bound, resolved and validated options.</summary>
+    public SsdStreamOptions Options { get; }
+
+    /// <summary>Loads, binds, resolves and validates; throws <see cref="ConfigurationException"/> with every problem found.</summary>
+    public static DaemonConfiguration Load(ContentRoot root, string? extraFile, IReadOnlyList<string> overrides, IDictionary environment)
+    {
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = ConfigurationLoader.Load(root, extraFile, overrides, environment);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or ArgumentException or InvalidDataException or FormatException)
+        {
+            throw new ConfigurationException([e.Message]);
+        }
+        return new DaemonConfiguration(configuration, Bind(configuration, root));
+    }
+
+    /// <summary>Binds the <c>SsdStream</c> section, resolves its paths against <paramref name="root"/> and validates it.</summary>
+    public static SsdStreamOptions Bind(IConfiguration configuration, ContentRoot root)
+    {
+        var section = configuration.GetSection(SsdStreamOptions.Section);
+        var conversion = OptionsShape.ConversionErrors(section, typeof(SsdStreamOptions));
+        if (conversion.Count > 0) throw new ConfigurationException(conversion);
+        var options = new SsdStreamOptions();
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ConfigurationException([e.Message]);
+        }
+        Resolve(options, root);
+        var errors = SsdStreamOptionsValidator.Validate(options);
+        if (errors.Count > 0) throw new ConfigurationException(errors);
+        return options;
+    }
+
+    /// <summary>Makes every file path of the options absolute, relative ones starting at the content root.</summary>
+    private static void Resolve(SsdStreamOptions o, ContentRoot root)
+    {
+        o.Model.Path = root.Resolve(o.Model.Path ?? "");
+        foreach (var camera in o.Cameras)
+        {
+            if (camera?.Type == CameraType.File) camera.Source = root.Resolve(camera.Source ?? "");
+        }
+        o.Recording = o.Recording with { Directory = root.Resolve(o.Recording.Directory ?? "") };
+        var tls = o.Mqtt.Tls;
+        o.Mqtt = o.Mqtt with
+        {
+            Tls = tls with { CaFile = root.Resolve(tls.CaFile ?? ""), ClientCertificate = root.Resolve(tls.ClientCertificate ?? ""), ClientKey = root.Resolve(tls.ClientKey ?? "") },
+        };
+    }
+}
