@@ -2,58 +2,89 @@ using System.Text.Json.Nodes;
 
 namespace SsdStream.Service.Tests;
 
-/// <summary>A bad configuration stops the start with exit code 78 and a message naming the key, before any camera opens.</summary>
+/// <summary>
+/// A bad configuration stops the start with a message naming the key, before any camera opens. One test runs
+/// the daemon for the exit-code contract (78); the others load and validate the configuration in-process,
+/// as the daemon does at start.
+/// </summary>
 public sealed class ConfigurationErrorTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ssd-config-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private (int Code, string Output) Run(Action<JsonObject> change, params string[] args)
+    private JsonObject Config(Action<JsonObject> change)
     {
         var model = Path.Combine(_dir, "model.ssdm");
         File.WriteAllText(model, "not checked before the start is refused");
         var config = DaemonProcess.Configuration(model, 1883);
         change(config["SsdStream"]!.AsObject());
-        using var daemon = new DaemonProcess(_dir);
-        daemon.Start(config, args);
-        int code = daemon.WaitForExit(TimeSpan.FromSeconds(30));
-        return (code, daemon.Output);
+        return config;
+    }
+
+    /// <summary>What the daemon prints for the configuration: every error, one per line (empty when it loads).</summary>
+    private string Load(Action<JsonObject> change, params string[] overrides)
+    {
+        File.WriteAllText(Path.Combine(_dir, "appsettings.json"), Config(change).ToJsonString());
+        try
+        {
+            Configuration.DaemonConfiguration.Load(new Configuration.ContentRoot(_dir), null, overrides, new Dictionary<string, string>());
+            return "";
+        }
+        catch (Configuration.ConfigurationException e)
+        {
+            return string.Join("\n", e.Errors);
+        }
     }
 
     [Fact]
-    public void NegativeBatchSize_IsExit78NamingTheKey()
+    public void UnknownCameraType_IsExit78_OneLineNamingTheKeyAndTheAllowedValues()
     {
-        var (code, output) = Run(_ => { }, "--Inference:MaxBatch=-1");
-        Assert.Equal(78, code);
+        using var daemon = new DaemonProcess(_dir);
+        daemon.Start(Config(_ => { }), "--SsdStream:Cameras:0:Type=webcam");
+        int code = daemon.WaitForExit(TimeSpan.FromSeconds(30));
+        var output = daemon.Output.Trim();
+        var line = Assert.Single(output.Split('\n'));
+        Assert.Contains("SsdStream:Cameras:0:Type", line);
+        Assert.Contains("webcam", line);
+        Assert.Contains("file, device, stream, synthetic", line);
+    }
+
+    [Fact]
+    public void TheTestConfiguration_LoadsWithoutAnError() => Assert.Equal("", Load(_ => { }));
+
+    [Theory]
+    [InlineData("Recording:Mode", "always", "continuous, events")]
+    [InlineData("Cameras:0:Transport", "sctp", "tcp, udp")]
+    public void UnknownEnumValue_NamesTheKeyAndTheAllowedValues(string key, string value, string allowed)
+    {
+        var output = Load(_ => { }, $"--{key}={value}");
+        Assert.Contains($"SsdStream:{key}", output);
+        Assert.Contains(value, output);
+        Assert.Contains(allowed, output);
+    }
+
+    [Fact]
+    public void NegativeBatchSize_NamesTheKey()
+    {
+        var output = Load(_ => { }, "--Inference:MaxBatch=-1");
         Assert.Contains("SsdStream:Inference:MaxBatch", output);
         Assert.Contains("-1", output);
-        Assert.DoesNotContain("Streaming", output);
     }
 
     [Fact]
-    public void UnknownCameraType_IsExit78NamingTheKey()
+    public void UnreachableTlsCaFile_NamesTheKey()
     {
-        var (code, output) = Run(s => s["Cameras"]![0]!["Type"] = "webcamz");
-        Assert.Equal(78, code);
-        Assert.Contains("SsdStream:Cameras:0:Type", output);
-        Assert.Contains("webcamz", output);
-    }
-
-    [Fact]
-    public void UnreachableTlsCaFile_IsExit78NamingTheKey()
-    {
-        var (code, output) = Run(s =>
+        var output = Load(s =>
         {
             s["Mqtt"]!["Tls"] = new JsonObject { ["Enabled"] = true, ["CaFile"] = "/nonexistent/ca.pem" };
         });
-        Assert.Equal(78, code);
         Assert.Contains("SsdStream:Mqtt:Tls:CaFile", output);
         Assert.Contains("/nonexistent/ca.pem", output);
     }
 
     [Fact]
-    public void TlsFilesThatAreNotPem_AreExit78NamingTheKeys()
+    public void TlsFilesThatAreNotPem_NameTheKeys()
     {
         // Files that exist but hold no certificate: found now, not when MQTT first connects.
         var ca = Path.Combine(_dir, "ca.pem");
@@ -62,12 +93,11 @@ public sealed class ConfigurationErrorTests : IDisposable
         File.WriteAllText(ca, "not a certificate");
         File.WriteAllText(certificate, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
         File.WriteAllText(key, "not a key");
-        var (code, output) = Run(s =>
+        var output = Load(s =>
         {
             s["Mqtt"]!["Host"] = "broker.example";
             s["Mqtt"]!["Tls"] = new JsonObject { ["Enabled"] = true, ["CaFile"] = ca, ["ClientCertificate"] = certificate, ["ClientKey"] = key };
         });
-        Assert.Equal(78, code);
         Assert.Contains("SsdStream:Mqtt:Tls:CaFile", output);
         Assert.Contains("holds no PEM certificate", output);
         Assert.Contains("SsdStream:Mqtt:Tls:ClientCertificate", output);
@@ -75,19 +105,17 @@ public sealed class ConfigurationErrorTests : IDisposable
     }
 
     [Fact]
-    public void DiscoveryPrefixWithAWildcard_IsExit78NamingTheKey()
+    public void DiscoveryPrefixWithAWildcard_NamesTheKey()
     {
-        var (code, output) = Run(s => s["Mqtt"]!["HomeAssistant"] = new JsonObject { ["DiscoveryPrefix"] = "home/#" });
-        Assert.Equal(78, code);
+        var output = Load(s => s["Mqtt"]!["HomeAssistant"] = new JsonObject { ["DiscoveryPrefix"] = "home/#" });
         Assert.Contains("SsdStream:Mqtt:HomeAssistant:DiscoveryPrefix", output);
         Assert.Contains("home/#", output);
     }
 
     [Fact]
-    public void ValueOfTheWrongType_IsExit78NamingTheKey()
+    public void ValueOfTheWrongType_NamesTheKey()
     {
-        var (code, output) = Run(_ => { }, "--Mqtt:Port=eighteen");
-        Assert.Equal(78, code);
+        var output = Load(_ => { }, "--Mqtt:Port=eighteen");
         Assert.Contains("SsdStream:Mqtt:Port", output);
     }
 

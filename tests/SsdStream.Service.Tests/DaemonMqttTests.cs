@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Json.Schema;
 
@@ -120,6 +121,17 @@ public sealed class DaemonMqttTests : IDisposable
         var deadline = DateTime.UtcNow + Start;
         while (!daemon.Output.Contains("embedded broker", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.Contains($"mosquitto_sub -h 127.0.0.1 -p {port}", daemon.Output);
+        // The real mosquitto_sub, without -i: MQTT 3.1.1 clients send an empty client id with a clean
+        // session, and the broker must assign one. It gets the retained availability at once.
+        var sub = Process.Start(new ProcessStartInfo("mosquitto_sub", $"-h 127.0.0.1 -p {port} -t ssdstream/available -v -C 1 -W 60")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var received = await sub.StandardOutput.ReadToEndAsync();
+        var refused = await sub.StandardError.ReadToEndAsync();
+        await sub.WaitForExitAsync();
+        Assert.True(sub.ExitCode == 0, $"mosquitto_sub exited {sub.ExitCode}: {refused}");
+        Assert.Equal("ssdstream/available online", received.Trim());
         await using var subscriber = new MqttTestSubscriber(port, "ssdstream/#");
         await subscriber.StartAsync();
         await subscriber.WaitFor(m => m.Any(x => x.Topic == "ssdstream/cam1/detections"), Start, "a detection message from the embedded broker");

@@ -110,7 +110,35 @@ public static partial class DaemonHost
         services.AddHostedService<StatusReporterPart>();
         services.AddHostedService<SystemdWatchdog>();
         addParts?.Invoke(services);
+        BoundEveryStop(services);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Replaces each hosted service that is not a <see cref="DaemonPart"/> with a <see cref="BoundedHostedService"/>
+    /// around it, in its place (the start order stays), so that no part can hold the stop past its budget.
+    /// </summary>
+    private static void BoundEveryStop(IServiceCollection services)
+    {
+        for (int i = 0; i < services.Count; i++)
+        {
+            var d = services[i];
+            if (d.ServiceType != typeof(IHostedService) || d.IsKeyedService) continue;
+            if (d.ImplementationType is { } type && typeof(DaemonPart).IsAssignableFrom(type)) continue;
+            Func<IServiceProvider, IHostedService> create = d switch
+            {
+                { ImplementationInstance: IHostedService instance } => _ => instance,
+                { ImplementationFactory: { } factory } => sp => (IHostedService)factory(sp),
+                { ImplementationType: { } implementation } => sp => (IHostedService)ActivatorUtilities.CreateInstance(sp, implementation),
+                _ => throw new InvalidOperationException($"hosted service registration {d} cannot be wrapped"),
+            };
+            services[i] = ServiceDescriptor.Singleton<IHostedService>(sp =>
+            {
+                var inner = create(sp);
+                return inner is DaemonPart ? inner : new BoundedHostedService(inner, sp.GetRequiredService<StopBudget>(),
+                    sp.GetRequiredService<DaemonExit>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("SsdStream.Service.Daemon"));
+            });
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "the daemon could not start: {Reason}")]

@@ -6,10 +6,10 @@ namespace SsdStream.Service.Hosting;
 /// <summary>
 /// One part of the daemon, run by the Generic Host: started in registration order, stopped in reverse
 /// under the one <see cref="StopBudget"/>. A part's stop is waited for only as long as the budget allows
-/// (<see cref="StopBudget.PartLimit"/>): a part that does not stop in time is logged and left behind, and
-/// the parts after it still stop (segments closed, <c>stopped</c> published).
+/// (<see cref="BoundedStop"/>): a part that does not stop in time is logged and left behind, and the
+/// parts after it still stop (segments closed, <c>stopped</c> published).
 /// </summary>
-public abstract partial class DaemonPart(StopBudget budget, ILogger logger) : IHostedService
+public abstract class DaemonPart(StopBudget budget, ILogger logger) : IHostedService
 {
     /// <summary>The part's name in logs ("MQTT connection", "recording").</summary>
     public abstract string Name { get; }
@@ -18,45 +18,33 @@ public abstract partial class DaemonPart(StopBudget budget, ILogger logger) : IH
 
     public abstract Task StartAsync(CancellationToken cancellationToken);
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        var limit = Budget.PartLimit();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(limit);
-        Task stop;
-        try
-        {
-            stop = StopPartAsync(deadline.Token);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LogStopFailed(logger, Name, e.Message);
-            return;
-        }
-        try
-        {
-            await stop.WaitAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            LogLeftBehind(logger, Name, limit.TotalSeconds);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // A part that fails to stop must not keep the others from stopping.
-            LogStopFailed(logger, Name, e.Message);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => BoundedStop.RunAsync(Name, Budget, logger, StopPartAsync, cancellationToken);
 
     /// <summary>
     /// Stops the part: gracefully until <see cref="StopBudget.Expired"/>, then at once. <paramref name="deadline"/>
     /// is cancelled when the daemon stops waiting for this part.
     /// </summary>
     protected abstract Task StopPartAsync(CancellationToken deadline);
+}
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "stop: {Part} did not stop within its {Seconds:0.0} s of the stop's budget; going on without it")]
-    private static partial void LogLeftBehind(ILogger logger, string part, double seconds);
+/// <summary>
+/// Any other hosted service in the daemon's host (one a library adds, or a test's), given the same bounded
+/// stop as a <see cref="DaemonPart"/>. The host watches a <see cref="BackgroundService"/>'s work only when
+/// it is registered as one, so a wrapped one's fault is handed to <see cref="DaemonExit"/> here.
+/// </summary>
+internal sealed class BoundedHostedService(IHostedService inner, StopBudget budget, DaemonExit exit, ILogger logger) : IHostedService
+{
+    private string Name => inner.GetType().Name;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "stop: {Part} failed to stop: {Reason}")]
-    private static partial void LogStopFailed(ILogger logger, string part, string reason);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await inner.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (inner is BackgroundService { ExecuteTask: { } work })
+        {
+            _ = work.ContinueWith(t => exit.Fail(Name, t.Exception!.GetBaseException()), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => BoundedStop.RunAsync(Name, budget, logger, inner.StopAsync, cancellationToken);
 }
