@@ -1,4 +1,3 @@
-using System.CommandLine;
 using SsdStream.Service.Commands;
 using SsdStream.Service.Hosting;
 
@@ -6,16 +5,4 @@ using SsdStream.Service.Hosting;
 // wait policy (re-executes in place once; see NativeEnvironment).
 NativeEnvironment.Ensure();
 
-var root = new RootCommand("ssdstream: real-time SSD object detection for cameras, with MQTT and recording")
-{
-    RunCommand.Create(),
-    ModelInfoCommand.Create(),
-    ImportCommand.Create(),
-    DetectCommand.Create(),
-    BenchCommand.Create(),
-    DatasetCommand.Create(),
-    TrainCommand.Create(),
-    EvalCommand.Create(),
-};
-// The Generic Host of `run` handles SIGTERM and SIGINT itself (graceful stop within its timeout).
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await Cli.InvokeAsync(args);

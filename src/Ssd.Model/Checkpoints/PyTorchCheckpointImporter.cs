@@ -47,12 +47,25 @@ public static class PyTorchCheckpointImporter
     }
 
     /// <summary>Reads the state dict out of any of the container forms, keys without the DataParallel prefix.</summary>
+    /// <summary>
+    /// Whether the file starts as a zip archive does, which every <c>torch.save</c> file since PyTorch 1.6
+    /// is; the unpickler's own error for anything else speaks of an old PyTorch format, which misleads.
+    /// </summary>
+    private static bool IsZipArchive(string path)
+    {
+        Span<byte> head = stackalloc byte[4];
+        using var stream = File.OpenRead(path);
+        return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual("PK\u0003\u0004"u8);
+    }
+
     public static Dictionary<string, Tensor> ReadStateDict(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
         // The unpickler makes temporary tensors it never disposes; in a scope they are disposed here, not by
         // the finalizer thread (which could free one while native code still uses it). The tensors returned
         // leave the scope.
+        if (!IsZipArchive(path))
+            throw new CheckpointException($"{path}: not a PyTorch checkpoint (torch.save writes a zip archive, and this file is not one)");
         using var scope = NewDisposeScope();
         Hashtable root;
         try

@@ -34,6 +34,35 @@ public static class VocDatasetReader
         "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
     ];
 
+    /// <summary>
+    /// The class names a dataset in VOC layout uses, for training on a user's own export (labelImg, CVAT):
+    /// the 20 VOC classes in their usual order when every object's name is one of them (so ids agree with
+    /// models trained on VOC), otherwise every distinct name in <c>Annotations/*.xml</c>, sorted (ordinal),
+    /// so that every image set of the folder gets the same class ids. Malformed files are skipped here;
+    /// reading the set reports them.
+    /// </summary>
+    public static IReadOnlyList<string> ClassNamesOf(string vocRoot)
+    {
+        var annotations = Path.Combine(vocRoot, "Annotations");
+        if (!Directory.Exists(annotations)) throw new DatasetException($"{vocRoot}: no Annotations folder (a Pascal VOC dataset holds Annotations/, ImageSets/Main/ and JPEGImages/)");
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(annotations, "*.xml"))
+        {
+            try
+            {
+                foreach (var name in XDocument.Load(file).Root?.Elements("object").Select(o => Text(o.Element("name"))) ?? [])
+                {
+                    if (name != null) names.Add(name);
+                }
+            }
+            catch (XmlException)
+            {
+            }
+        }
+        if (names.Count == 0) throw new DatasetException($"{annotations}: no object has a <name>; there are no classes to train");
+        return names.All(VocClasses.Contains) ? VocClasses : names.ToList();
+    }
+
     /// <param name="vocRoot">The VOC directory (e.g. VOCdevkit/VOC2007) holding Annotations/, ImageSets/ and JPEGImages/.</param>
     /// <param name="imageSet">The image set, a file name in ImageSets/Main without ".txt": "train", "val", "trainval", "test".</param>
     /// <param name="classNames">Class names in class-id order; null for <see cref="VocClasses"/>.</param>

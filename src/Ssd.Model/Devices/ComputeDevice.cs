@@ -25,12 +25,29 @@ public sealed record ComputeDevice(Device Device, bool Half)
         {
             "auto" => cudaAvailable ? CUDA : CPU,
             "cpu" => CPU,
-            _ when p == "cuda" || p.StartsWith("cuda:", StringComparison.Ordinal) =>
-                cudaAvailable ? new Device(p) : throw new InvalidOperationException($"device '{preference}' was asked for, but libtorch sees no CUDA GPU (is this the CUDA build? see README: TorchBackend=cuda)"),
+            _ when p == "cuda" || p.StartsWith("cuda:", StringComparison.Ordinal) => Cuda(p, preference!, cudaAvailable),
             _ => throw new ArgumentException($"unknown device '{preference}'; use auto, cpu, cuda or cuda:N", nameof(preference)),
         };
         return new ComputeDevice(device, half && device.type == DeviceType.CUDA);
     }
+
+    private static Device Cuda(string p, string preference, bool available)
+    {
+        if (!available)
+            throw new DeviceUnavailableException($"device '{preference}' was asked for, but libtorch sees no CUDA GPU (is this the CUDA build? see README: TorchBackend=cuda)");
+        if (p.Length > 5)
+        {
+            int count = TorchSharp.torch.cuda.device_count();
+            if (!int.TryParse(p.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+                throw new ArgumentException($"unknown device '{preference}'; use auto, cpu, cuda or cuda:N", nameof(preference));
+            if (index >= count) throw new DeviceUnavailableException($"device '{preference}' was asked for, but libtorch sees {count} CUDA GPU(s), cuda:0 to cuda:{count - 1}");
+        }
+        return new Device(p);
+    }
+
+    /// <summary>What to tell a user who asked for float16 on a device that runs float32 (null when nothing needs saying).</summary>
+    public static string? HalfNote(bool asked, ComputeDevice selected) =>
+        asked && !selected.Half ? $"float16 needs CUDA; running float32 on the {selected}" : null;
 
     public override string ToString() => Half ? $"{Device.type.ToString().ToLowerInvariant()} (float16)" : Device.type.ToString().ToLowerInvariant();
 }

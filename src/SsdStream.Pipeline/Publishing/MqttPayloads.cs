@@ -52,7 +52,7 @@ public static class MqttPayloads
         {
             perCamera[c.Now.CameraId] = new JsonObject
             {
-                ["state"] = StateName(c.Now.State),
+                ["state"] = c.Now.State.PublicName(),
                 ["fps"] = Math.Round(c.ProcessedPerSecond, 2),
                 ["frames_in"] = c.Now.FramesIn,
                 ["frames_processed"] = c.Now.FramesProcessed,
@@ -85,16 +85,8 @@ public static class MqttPayloads
     /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "..."}</c>.</summary>
     public static byte[] Status(CameraStateChange change) => Utf8(new JsonObject
     {
-        ["state"] = StateName(change.State),
+        ["state"] = change.State.PublicName(),
         ["reason"] = change.Reason,
         ["time"] = Time(change.Time),
     }.ToJsonString());
-
-    /// <summary>The public name of a camera state: connecting and backing off are both "reconnecting".</summary>
-    public static string StateName(CameraState state) => state switch
-    {
-        CameraState.Streaming => "streaming",
-        CameraState.Stopped => "stopped",
-        _ => "reconnecting",
-    };
 }

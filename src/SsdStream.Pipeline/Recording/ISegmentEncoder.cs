@@ -20,3 +20,16 @@ public interface ISegmentEncoderFactory
 
     ISegmentEncoder Open(string path, int width, int height, double fps);
 }
+
+/// <summary>Picks the encoder recordings and annotated videos are written with.</summary>
+public static class SegmentEncoders
+{
+    /// <summary>
+    /// H.264 through <paramref name="ffmpeg"/> when it runs and has libx264 (plays in browsers); otherwise
+    /// OpenCV's mp4v, which needs nothing but plays in fewer places (the caller should say so).
+    /// </summary>
+    public static ISegmentEncoderFactory Best(string? ffmpeg) =>
+        !string.IsNullOrWhiteSpace(ffmpeg) && FfmpegSegmentEncoderFactory.IsAvailable(ffmpeg)
+            ? new FfmpegSegmentEncoderFactory(ffmpeg)
+            : new OpenCvSegmentEncoderFactory();
+}

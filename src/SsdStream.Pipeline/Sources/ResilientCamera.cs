@@ -210,12 +210,12 @@ public sealed partial class ResilientCamera
     {
         var change = new CameraStateChange(CameraId, state, UrlMasker.Mask(reason), DateTimeOffset.UtcNow);
         _counters.SetState(change);
-        LogState(_logger, CameraId, state, change.Reason);
+        LogState(_logger, CameraId, state.PublicName(), change.Reason);
         StateChanged?.Invoke(change);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: {State} ({Reason})")]
-    private static partial void LogState(ILogger logger, string camera, CameraState state, string reason);
+    private static partial void LogState(ILogger logger, string camera, string state, string reason);
 
     private sealed class StallException(bool streamed) : Exception("stalled")
     {

@@ -29,9 +29,12 @@ internal static class BenchCommand
         var model = new Option<FileInfo?>("--model") { Description = "Model file (or --arch for random weights)" };
         var arch = CliOptions.Architecture(required: false);
         var source = new Option<FileInfo>("--source") { Description = "Video file the cameras play", Required = true };
-        var cameras = new Option<int>("--cameras") { Description = "Cameras playing the source at once", DefaultValueFactory = _ => 1 };
-        var batch = new Option<int>("--batch") { Description = "Largest inference batch", DefaultValueFactory = _ => 8 };
-        var seconds = new Option<double>("--seconds") { Description = "Length of each measurement", DefaultValueFactory = _ => 20 };
+        var cameras = new Option<int>("--cameras") { Description = "Cameras playing the source at once", DefaultValueFactory = _ => 1 }
+            .Accepting(v => v >= 1, "at least 1");
+        var batch = new Option<int>("--batch") { Description = "Largest inference batch", DefaultValueFactory = _ => new BatchingOptions().MaxBatch }
+            .Accepting(v => v >= 1, "at least 1");
+        var seconds = new Option<double>("--seconds") { Description = "Length of each measurement", DefaultValueFactory = _ => 20 }
+            .Accepting(v => v > 0, "positive");
         var realtime = new Option<bool>("--realtime") { Description = "Play the source at its frame rate, as live cameras (frames inference cannot keep up with are dropped)" };
         var threads = CliOptions.Threads();
         var device = CliOptions.Device();
@@ -44,10 +47,9 @@ internal static class BenchCommand
             if (!file.Exists) throw new FileNotFoundException($"source '{file.FullName}' does not exist", file.FullName);
             int n = parse.GetValue(cameras), b = parse.GetValue(batch);
             double s = parse.GetValue(seconds);
-            if (n < 1 || b < 1 || s <= 0) throw new ArgumentException("--cameras and --batch must be at least 1, --seconds positive");
             int torchThreads = parse.GetValue(threads);
             TorchRuntime.Initialise(torchThreads);
-            var computeDevice = ComputeDevice.Select(parse.GetValue(device)!, parse.GetValue(half));
+            var computeDevice = CliOptions.SelectDevice(parse.GetValue(device)!, parse.GetValue(half));
             var options = new PostProcessOptions();
             var loaded = ModelLoading.LoadOrCreate(parse.GetValue(model), parse.GetValue(arch));
             string modelName = parse.GetValue(model)?.Name ?? $"{loaded.Architecture.Name} (random weights)";

@@ -34,6 +34,28 @@ internal static class CliOptions
         DefaultValueFactory = _ => 0,
     };
 
+    /// <summary>Refuses values outside what <paramref name="allowed"/> accepts, as a parse error naming the option (exit 2).</summary>
+    public static Option<T> Accepting<T>(this Option<T> option, Func<T, bool> allowed, string what)
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            if (!allowed(value)) result.AddError($"{option.Name} must be {what} (got {value})");
+        });
+        return option;
+    }
+
+    /// <summary>
+    /// Picks the compute device from <c>--device</c> and <c>--half</c>, and says on stderr when float16 was
+    /// asked for on a device that runs float32.
+    /// </summary>
+    public static Ssd.Model.Devices.ComputeDevice SelectDevice(string device, bool half)
+    {
+        var selected = Ssd.Model.Devices.ComputeDevice.Select(device, half);
+        if (Ssd.Model.Devices.ComputeDevice.HalfNote(half, selected) is { } note) Console.Error.WriteLine($"note: --half: {note}");
+        return selected;
+    }
+
     /// <summary>The VOC image set to read, or null for a COCO file (which lists its own images).</summary>
     public static string? VocImageSet(string dataPath, string? imageSet) => Directory.Exists(dataPath) ? imageSet : null;
 }

@@ -1,12 +1,19 @@
 using Ssd.Model.Checkpoints;
 using Ssd.Model.Data;
+using Ssd.Model.Devices;
 
 namespace SsdStream.Service.Commands;
 
-/// <summary>Turns the errors a user can cause into one clear line on stderr and an exit code.</summary>
+/// <summary>
+/// Turns what a command can fail on into one line on stderr and an exit code (<see cref="ExitCodes"/>): bad
+/// input named on the command line is 2, a fault of the environment at run time (a disk that fills, a
+/// folder that vanishes) is 1. <c>--verbose</c> adds the stack trace. Anything else is a bug and goes to
+/// System.CommandLine's handler, which prints it whole.
+/// </summary>
 internal static class CommandErrors
 {
-    public const int Failure = 1;
+    /// <summary>Set from <c>--verbose</c> before a command runs.</summary>
+    public static bool Verbose { get; set; }
 
     public static int Run(Func<int> action)
     {
@@ -14,16 +21,11 @@ internal static class CommandErrors
         {
             return action();
         }
-        catch (Exception e) when (IsUserError(e))
+        catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
-            Console.Error.WriteLine($"error: {Describe(e)}");
-            return Failure;
+            return Report(e, code);
         }
     }
-
-    /// <summary>The message without .NET's " (Parameter 'x')" suffix.</summary>
-    public static string Describe(Exception e) =>
-        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 
     public static async Task<int> RunAsync(Func<Task<int>> action)
     {
@@ -33,17 +35,44 @@ internal static class CommandErrors
         }
         catch (OperationCanceledException)
         {
-            return 130;
+            return ExitCodes.Interrupted;
         }
-        catch (Exception e) when (IsUserError(e))
+        catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
-            Console.Error.WriteLine($"error: {Describe(e)}");
-            return Failure;
+            return Report(e, code);
         }
     }
 
-    private static bool IsUserError(Exception e) =>
-        e is CheckpointException or DatasetException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
-            or InvalidOperationException or InvalidDataException or UnauthorizedAccessException or IOException
-            or FormatException;
+    /// <summary>The exit code of an error a user can cause or meet, or null for a bug.</summary>
+    public static int? ExitCodeOf(Exception e) => e switch
+    {
+        CheckpointException or DatasetException or BadInputException or DeviceUnavailableException
+            or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
+            or ArgumentException or InvalidDataException or FormatException => ExitCodes.BadInput,
+        IOException or InvalidOperationException => ExitCodes.Fault,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The message alone: without .NET's " (Parameter 'x')" suffix and the "Actual value was" line that
+    /// <see cref="ArgumentOutOfRangeException"/> appends.
+    /// </summary>
+    public static string Describe(Exception e)
+    {
+        var message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
+        {
+            int actual = message.IndexOf(Environment.NewLine + "Actual value was", StringComparison.Ordinal);
+            if (actual >= 0) message = message[..actual];
+            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        }
+        return message.ReplaceLineEndings(" ");
+    }
+
+    private static int Report(Exception e, int code)
+    {
+        Console.Error.WriteLine($"error: {Describe(e)}");
+        if (Verbose) Console.Error.WriteLine(e);
+        return code;
+    }
 }

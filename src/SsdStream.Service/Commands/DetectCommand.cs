@@ -6,6 +6,7 @@ using Ssd.Model.Devices;
 using Ssd.Model.Inference;
 using Ssd.Model.PostProcessing;
 using SsdStream.Pipeline.Processing;
+using SsdStream.Pipeline.Recording;
 using SsdStream.Pipeline.Rendering;
 using SsdStream.Pipeline.Results;
 
@@ -24,9 +25,12 @@ internal static class DetectCommand
     {
         var input = new Argument<FileInfo>("input") { Description = "Image or video file" };
         var model = CliOptions.Model();
-        var score = new Option<float>("--score") { Description = "Minimum score of a detection (the daemon's default camera filter)", DefaultValueFactory = _ => DetectionFilter.DefaultMinScore };
-        var nms = new Option<float>("--nms") { Description = "NMS IoU threshold", DefaultValueFactory = _ => 0.45f };
-        var max = new Option<int>("--max") { Description = "Most detections per frame", DefaultValueFactory = _ => 200 };
+        var score = new Option<float>("--score") { Description = "Minimum score of a detection (the daemon's default camera filter)", DefaultValueFactory = _ => DetectionFilter.DefaultMinScore }
+            .Accepting(v => v >= 0 && v < 1, "in [0, 1)");
+        var nms = new Option<float>("--nms") { Description = "NMS IoU threshold", DefaultValueFactory = _ => new PostProcessOptions().NmsThreshold }
+            .Accepting(v => v > 0 && v <= 1, "in (0, 1]");
+        var max = new Option<int>("--max") { Description = "Most detections per frame", DefaultValueFactory = _ => new PostProcessOptions().MaxDetections }
+            .Accepting(v => v >= 1, "at least 1");
         var json = new Option<string?>("--json") { Description = "Write the JSON lines to this file ('-' or absent: standard output)" };
         var annotate = new Option<FileInfo?>("--annotate") { Description = "Write the image or video with the detections drawn" };
         var timings = new Option<bool>("--timings") { Description = "Print network and post-processing time per frame to standard error" };
@@ -47,17 +51,35 @@ internal static class DetectCommand
             };
             options.Validate();
             TorchRuntime.Initialise(parse.GetValue(threads));
-            var computeDevice = ComputeDevice.Select(parse.GetValue(device)!, parse.GetValue(half));
+            var computeDevice = CliOptions.SelectDevice(parse.GetValue(device)!, parse.GetValue(half));
             using var detector = new SsdDetector(ModelFile.Load(parse.GetValue(model)!.FullName), computeDevice, options);
 
+            var annotatePath = parse.GetValue(annotate)?.FullName;
+            bool isImage = ImageExtensions.Contains(inputFile.Extension);
+            if (annotatePath != null) CheckAnnotationPath(annotatePath, isImage);
             var jsonTarget = parse.GetValue(json);
             using var output = jsonTarget is null or "-" ? Console.OpenStandardOutput() : File.Create(jsonTarget);
-            var run = new Run(detector, output, parse.GetValue(annotate)?.FullName, parse.GetValue(timings));
-            if (ImageExtensions.Contains(inputFile.Extension)) run.Image(inputFile.FullName);
+            var run = new Run(detector, output, annotatePath, parse.GetValue(timings));
+            if (isImage) run.Image(inputFile.FullName);
             else run.Video(inputFile.FullName);
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The annotated output takes the input's kind: an image for an image (any extension OpenCV writes), an
+    /// H.264 MP4 for a video, as the recorder writes. Anything else is refused before the model loads.
+    /// </summary>
+    private static void CheckAnnotationPath(string path, bool inputIsImage)
+    {
+        var extension = Path.GetExtension(path);
+        if (inputIsImage && !ImageExtensions.Contains(extension))
+            throw new BadInputException($"--annotate '{path}': an image's annotation is an image; use one of {string.Join(", ", ImageExtensions)}");
+        if (!inputIsImage && !string.Equals(extension, ".mp4", StringComparison.OrdinalIgnoreCase))
+            throw new BadInputException($"--annotate '{path}': a video's annotation is an H.264 MP4 video; give a .mp4 path");
+        if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder))
+            throw new BadInputException($"--annotate '{path}': folder '{folder}' does not exist");
     }
 
     private sealed class Run(SsdDetector detector, Stream output, string? annotatePath, bool timings)
@@ -79,7 +101,7 @@ internal static class DetectCommand
             using var capture = new VideoCapture(path);
             if (!capture.IsOpened()) throw new InvalidDataException($"'{path}' is neither an image nor a video OpenCV can read");
             double fps = capture.Fps is > 0 and < 1000 ? capture.Fps : 25;
-            VideoWriter? writer = null;
+            ISegmentEncoder? writer = null;
             try
             {
                 using var frame = new Mat();
@@ -88,11 +110,12 @@ internal static class DetectCommand
                 {
                     var detections = DetectFrame(frame, index++);
                     if (annotatePath is null) continue;
-                    writer ??= OpenWriter(annotatePath, fps, frame.Size());
+                    writer ??= OpenWriter(annotatePath, fps, frame.Width, frame.Height);
                     DetectionPainter.Draw(frame, detections);
                     writer.Write(frame);
                 }
                 if (index == 0) throw new InvalidDataException($"'{path}' holds no frames OpenCV can decode");
+                writer?.Finish();
             }
             finally
             {
@@ -100,20 +123,12 @@ internal static class DetectCommand
             }
         }
 
-        private static VideoWriter OpenWriter(string path, double fps, OpenCvSharp.Size size)
+        /// <summary>The recorder's encoder: H.264 through ffmpeg, or OpenCV's mp4v with a note when ffmpeg is missing.</summary>
+        private static ISegmentEncoder OpenWriter(string path, double fps, int width, int height)
         {
-            FourCC fourcc = Path.GetExtension(path).ToLowerInvariant() switch
-            {
-                ".avi" => FourCC.MJPG,
-                _ => FourCC.FromString("mp4v"),
-            };
-            var writer = new VideoWriter(path, fourcc, fps, size);
-            if (!writer.IsOpened())
-            {
-                writer.Dispose();
-                throw new IOException($"could not open '{path}' for writing video");
-            }
-            return writer;
+            var encoders = SegmentEncoders.Best(new RecordingSettings().Ffmpeg);
+            if (encoders is not FfmpegSegmentEncoderFactory) Console.Error.WriteLine("note: ffmpeg with libx264 was not found; the annotated video is mp4v, which fewer players play");
+            return encoders.Open(path, width, height, fps);
         }
 
         private PixelDetection[] DetectFrame(Mat frame, int index)

@@ -21,12 +21,13 @@ internal static class EvalCommand
         var imageSet = new Option<string>("--image-set") { Description = "VOC image set", DefaultValueFactory = _ => "val" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the 12 numbers and AP per class as JSON" };
         var detections = new Option<FileInfo?>("--detections") { Description = "Write the detections in COCO results format (for pycocotools)" };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--batch") { Description = "Images per inference batch", DefaultValueFactory = _ => 8 }.Accepting(v => v >= 1, "at least 1");
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip bad annotations and report how many" };
         var threads = CliOptions.Threads();
         var device = CliOptions.Device();
+        var half = CliOptions.Half();
         var command = new Command("eval", "COCO mAP@[.5:.95] and the other 11 COCO numbers of a model on a dataset")
-            { model, data, images, imageSet, json, detections, batch, skipBad, threads, device };
+            { model, data, images, imageSet, json, detections, batch, skipBad, threads, device, half };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             TorchRuntime.Initialise(parse.GetValue(threads));
@@ -36,7 +37,7 @@ internal static class EvalCommand
                 Console.Error.WriteLine($"skipped {dataset.SkippedAnnotations} bad annotations and {dataset.SkippedImages} images");
             if (!dataset.ClassNames.SequenceEqual(loaded.ClassNames))
                 throw new ArgumentException($"the model's classes ({string.Join(", ", loaded.ClassNames)}) differ from the dataset's ({string.Join(", ", dataset.ClassNames)})");
-            var computeDevice = ComputeDevice.Select(parse.GetValue(device)!);
+            var computeDevice = CliOptions.SelectDevice(parse.GetValue(device)!, parse.GetValue(half));
             var (metrics, found) = DatasetEvaluation.Run(loaded, computeDevice, dataset, parse.GetValue(batch));
             Console.WriteLine($"{dataset.Images.Count} images, {dataset.ObjectCount} objects, {found.Count} detections");
             Console.WriteLine(metrics.Summary);

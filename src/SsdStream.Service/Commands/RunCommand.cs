@@ -8,10 +8,25 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "Extra configuration file, over appsettings.json" };
-        var run = new Command("run", "Run the detection daemon (configuration: appsettings.json, --config, SSDSTREAM__* variables, --Key=value overrides)") { config };
+        var config = new Option<string?>("--config")
+        {
+            Description = "Extra configuration file (JSON, keys under \"SsdStream\") over appsettings.json; a relative path starts at the current folder",
+        };
+        var run = new Command("run", """
+            Run the detection daemon.
+            Configuration, later wins: appsettings.json at the content root (SSDSTREAM_ROOT, else the current
+            folder), --config <file>, environment variables SSDSTREAM__Section__Key, and overrides
+            --Section:Key=value on this command line (keys relative to SsdStream, e.g. --Mqtt:Host=broker.lan
+            --Cameras:0:Source=rtsp://...). Every key is listed in the README. A bad value stops the start
+            with exit code 78 and a line naming the key.
+            """) { config };
         run.TreatUnmatchedTokensAsErrors = false;
-        run.SetAction((parse, cancellation) => DaemonHost.RunAsync(parse.GetValue(config), parse.UnmatchedTokens, cancellation));
+        run.SetAction((parse, cancellation) =>
+        {
+            // Like every other path given on the command line, --config starts at the current folder.
+            var file = parse.GetValue(config) is { Length: > 0 } c ? Path.GetFullPath(c) : null;
+            return DaemonHost.RunAsync(file, parse.UnmatchedTokens, cancellation);
+        });
         return run;
     }
 }

@@ -30,17 +30,26 @@ internal static class TrainCommand
         var warmup = new Option<int>("--warmup") { Description = "Warm-up iterations", DefaultValueFactory = _ => 300 };
         var workers = new Option<int>("--workers") { Description = "Data loading threads", DefaultValueFactory = _ => 2 };
         var resume = new Option<bool>("--resume") { Description = "Continue from <out>/last.ckpt" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run already in --out (its checkpoint, models and logs)" };
+        var classes = new Option<FileInfo?>("--classes")
+        {
+            Description = "VOC data: label file, one class name per line, in class-id order (default: the names in the data's Annotations, or the 20 VOC classes when those are all it uses)",
+        };
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip bad annotations instead of stopping, and report how many" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate on the validation set every N epochs", DefaultValueFactory = _ => 1 };
         var threads = CliOptions.Threads();
         var device = CliOptions.Device();
         var command = new Command("train", "Train or fine-tune an SSD; COCO mAP on the validation set after each epoch")
-            { data, images, valData, valImages, imageSet, valImageSet, arch, from, output, epochs, batch, lr, milestones, warmup, workers, resume, skipBad, seed, evalEvery, threads, device };
+            { data, images, valData, valImages, imageSet, valImageSet, classes, arch, from, output, epochs, batch, lr, milestones, warmup, workers, resume, overwrite, skipBad, seed, evalEvery, threads, device };
         command.SetAction((parse, cancellation) => CommandErrors.RunAsync(() =>
         {
+            var outDir = parse.GetValue(output)!.FullName;
+            GuardOutput(outDir, parse.GetValue(resume), parse.GetValue(overwrite));
             bool skip = parse.GetValue(skipBad);
-            var train = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(images), VocImageSet(parse.GetValue(data)!, parse.GetValue(imageSet)), skip);
+            var dataPath = parse.GetValue(data)!;
+            var train = DatasetReader.Read(dataPath, parse.GetValue(images), VocImageSet(dataPath, parse.GetValue(imageSet)), skip,
+                ClassNamesFor(dataPath, parse.GetValue(classes)));
             ReportSkipped(train);
             DetectionDataset? val = null;
             if (parse.GetValue(valData) is { } valPath)
@@ -53,7 +62,7 @@ internal static class TrainCommand
             var options = new TrainingOptions
             {
                 Architecture = SsdArchitecture.Parse(parse.GetValue(arch)!),
-                OutputDirectory = parse.GetValue(output)!.FullName,
+                OutputDirectory = outDir,
                 From = parse.GetValue(from),
                 Resume = parse.GetValue(resume),
                 Epochs = parse.GetValue(epochs),
@@ -67,6 +76,7 @@ internal static class TrainCommand
                 EvaluateEvery = parse.GetValue(evalEvery),
             };
             TorchRuntime.Initialise(parse.GetValue(threads));
+            if (parse.GetValue(overwrite)) TrainingRunFolder.Clear(outDir);
             Console.WriteLine($"training {options.Architecture.Name} on {train.Images.Count} images ({train.ObjectCount} objects, {train.ClassNames.Count} classes: {string.Join(", ", train.ClassNames)})"
                 + (val is null ? "" : $", validating on {val.Images.Count} images"));
             using var progress = new ConsoleTrainingProgress(Console.IsOutputRedirected);
@@ -75,6 +85,30 @@ internal static class TrainCommand
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    /// <summary>Refuses to write into a folder holding another run, unless the run is to be continued or replaced.</summary>
+    internal static void GuardOutput(string outDir, bool resume, bool overwrite)
+    {
+        if (resume && overwrite) throw new BadInputException("--resume continues the run in --out and --overwrite replaces it; give one of them");
+        if (resume || overwrite) return;
+        var existing = TrainingRunFolder.ExistingOutputs(outDir);
+        if (existing.Count > 0)
+            throw new BadInputException($"--out '{outDir}' holds another training run ({string.Join(", ", existing)}); continue it with --resume, replace it with --overwrite, or choose another folder");
+    }
+
+    /// <summary>
+    /// The class names of a VOC folder: the label file when given, else those its annotations use. Null for
+    /// a COCO file, which names its own categories (a label file is refused there).
+    /// </summary>
+    private static IReadOnlyList<string>? ClassNamesFor(string dataPath, FileInfo? labelFile)
+    {
+        if (!Directory.Exists(dataPath))
+        {
+            if (labelFile != null) throw new BadInputException($"--classes applies to VOC folders; the COCO file '{dataPath}' names its own categories");
+            return null;
+        }
+        return labelFile != null ? Ssd.Model.Checkpoints.ClassNames.ReadLabelFile(labelFile.FullName) : VocDatasetReader.ClassNamesOf(dataPath);
     }
 
     private static void ReportSkipped(DetectionDataset d)

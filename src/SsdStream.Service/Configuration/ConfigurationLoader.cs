@@ -25,7 +25,32 @@ public static class ConfigurationLoader
         }
         builder.AddInMemoryCollection(FromEnvironment(environment));
         builder.AddInMemoryCollection(FromArguments(overrides));
-        return builder.Build();
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException e) when (FindJsonError(e) is { } json)
+        {
+            // The provider says only "Could not parse the JSON file"; the JSON reader's own error knows where.
+            var file = e.Message.Split('\'') is [_, var name, ..] ? name : "a configuration file";
+            throw new InvalidDataException($"'{file}' is not valid JSON: line {json.LineNumber + 1}, position {json.BytePositionInLine + 1}: {FirstSentence(json.Message)}", e);
+        }
+    }
+
+    private static System.Text.Json.JsonException? FindJsonError(Exception? e)
+    {
+        for (; e != null; e = e.InnerException)
+        {
+            if (e is System.Text.Json.JsonException json) return json;
+        }
+        return null;
+    }
+
+    /// <summary>The reader's message up to its own " LineNumber: ..." suffix, which the line above already says.</summary>
+    private static string FirstSentence(string message)
+    {
+        int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return at > 0 ? message[..at].TrimEnd('.', ' ') : message;
     }
 
     internal static IEnumerable<KeyValuePair<string, string?>> FromEnvironment(IDictionary environment)

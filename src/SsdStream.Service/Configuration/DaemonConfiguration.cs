@@ -16,11 +16,18 @@ public sealed class ConfigurationException(IReadOnlyList<string> errors) : Excep
 /// </summary>
 public sealed class DaemonConfiguration
 {
-    private DaemonConfiguration(IConfigurationRoot configuration, SsdStreamOptions options)
+    private DaemonConfiguration(IConfigurationRoot configuration, SsdStreamOptions options, IReadOnlyList<string> warnings)
     {
         Configuration = configuration;
         Options = options;
+        Warnings = warnings;
     }
+
+    /// <summary>
+    /// Keys that bind to nothing: misspelt ones under <c>SsdStream</c> (with the closest known key), and
+    /// sections written without the <c>SsdStream</c> wrapper. The daemon starts, and says so.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Everything loaded (the <c>SsdStream</c> section and others, such as <c>Logging</c>).</summary>
     public IConfigurationRoot Configuration { get; }
@@ -40,7 +47,21 @@ public sealed class DaemonConfiguration
         {
             throw new ConfigurationException([e.Message]);
         }
-        return new DaemonConfiguration(configuration, Bind(configuration, root));
+        var options = Bind(configuration, root);
+        return new DaemonConfiguration(configuration, options, KeysThatBindToNothing(configuration));
+    }
+
+    /// <summary>See <see cref="Warnings"/>.</summary>
+    public static IReadOnlyList<string> KeysThatBindToNothing(IConfiguration configuration)
+    {
+        var warnings = OptionsShape.UnknownKeys(configuration.GetSection(SsdStreamOptions.Section), typeof(SsdStreamOptions))
+            .Select(k => $"{k}; it is ignored").ToList();
+        foreach (var top in configuration.GetChildren())
+        {
+            if (OptionsShape.FindProperty(typeof(SsdStreamOptions), top.Key) is null) continue;
+            warnings.Add($"'{top.Key}' is outside the {SsdStreamOptions.Section} section and is ignored; put it under \"{SsdStreamOptions.Section}\" (as {SsdStreamOptions.Section}:{top.Key})");
+        }
+        return warnings;
     }
 
     /// <summary>Binds the <c>SsdStream</c> section, resolves its paths against <paramref name="root"/> and validates it.</summary>

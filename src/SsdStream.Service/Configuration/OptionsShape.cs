@@ -22,6 +22,75 @@ public static class OptionsShape
         return errors;
     }
 
+    /// <summary>
+    /// Every key under <paramref name="section"/> that no property of <paramref name="type"/> binds (the binder
+    /// ignores them without a word), as "key (did you mean X?)" with the closest known key when one is close.
+    /// </summary>
+    public static IReadOnlyList<string> UnknownKeys(IConfigurationSection section, Type type)
+    {
+        var unknown = new List<string>();
+        WalkKeys(section, type, unknown);
+        return unknown;
+    }
+
+    private static void WalkKeys(IConfigurationSection section, Type type, List<string> unknown)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var property = FindProperty(type, child.Key);
+            if (property is null)
+            {
+                var closest = Closest(child.Key, BindableProperties(type).Select(p => p.Name));
+                var parent = section.Path;
+                unknown.Add(closest is null ? $"{child.Path} is not a known key" : $"{child.Path} is not a known key (did you mean {parent}:{closest}?)");
+                continue;
+            }
+            var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (IsSimple(target)) continue;
+            if (ElementType(target) is { } element)
+            {
+                if (!IsSimple(element)) foreach (var item in child.GetChildren()) WalkKeys(item, element, unknown);
+                continue;
+            }
+            WalkKeys(child, target, unknown);
+        }
+    }
+
+    /// <summary>The candidate nearest to <paramref name="key"/> by edit distance, if it is within a third of the key's length.</summary>
+    internal static string? Closest(string key, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (var c in candidates)
+        {
+            int d = EditDistance(key.ToLowerInvariant(), c.ToLowerInvariant());
+            if (d < bestDistance) (best, bestDistance) = (c, d);
+        }
+        return bestDistance <= Math.Max(2, key.Length / 3) ? best : null;
+    }
+
+    /// <summary>
+    /// Levenshtein distance (insertions, deletions, substitutions). Written here because none of the
+    /// libraries we keep exposes one, and a key name is a few dozen characters at most.
+    /// </summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
     /// <summary>How users write an enum's values: its member names in lower case.</summary>
     public static IReadOnlyList<string> AllowedValues(Type enumType) =>
         Enum.GetNames(enumType).Select(n => n.ToLowerInvariant()).ToArray();

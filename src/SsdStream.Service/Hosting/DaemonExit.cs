@@ -11,8 +11,8 @@ namespace SsdStream.Service.Hosting;
 /// </summary>
 public sealed partial class DaemonExit(IHostApplicationLifetime lifetime, ILogger<DaemonExit> logger)
 {
-    public const int Success = 0;
-    public const int Fault = 1;
+    public const int Success = ExitCodes.Success;
+    public const int Fault = ExitCodes.Fault;
 
     private int _code = Success;
     private int _decided;

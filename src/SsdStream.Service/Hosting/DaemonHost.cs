@@ -18,7 +18,7 @@ namespace SsdStream.Service.Hosting;
 /// </summary>
 public static partial class DaemonHost
 {
-    public const int ConfigurationError = 78;
+    public const int ConfigurationError = ExitCodes.Configuration;
 
     public static async Task<int> RunAsync(string? configFile, IReadOnlyList<string> overrides, CancellationToken cancellation)
     {
@@ -31,6 +31,13 @@ public static partial class DaemonHost
         catch (ConfigurationException e)
         {
             foreach (var error in e.Errors) Console.Error.WriteLine($"configuration error: {error}");
+            return ConfigurationError;
+        }
+        var (errors, warnings) = StartupChecks.Run(configuration.Options);
+        foreach (var warning in configuration.Warnings.Concat(warnings)) Console.Error.WriteLine($"configuration warning: {warning}");
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors) Console.Error.WriteLine($"configuration error: {error}");
             return ConfigurationError;
         }
         using var host = Build(configuration.Configuration, configuration.Options);

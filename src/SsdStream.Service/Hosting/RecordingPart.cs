@@ -33,16 +33,8 @@ public sealed partial class RecordingPart(
     {
         var settings = options.Recording;
         Directory.CreateDirectory(settings.Directory);
-        ISegmentEncoderFactory encoders;
-        if (!string.IsNullOrWhiteSpace(settings.Ffmpeg) && FfmpegSegmentEncoderFactory.IsAvailable(settings.Ffmpeg))
-        {
-            encoders = new FfmpegSegmentEncoderFactory(settings.Ffmpeg);
-        }
-        else
-        {
-            LogNoFfmpeg(_logger, settings.Ffmpeg);
-            encoders = new OpenCvSegmentEncoderFactory();
-        }
+        var encoders = SegmentEncoders.Best(settings.Ffmpeg);
+        if (encoders is not FfmpegSegmentEncoderFactory) LogNoFfmpeg(_logger, settings.Ffmpeg);
         var tasks = new List<Task>();
         foreach (var camera in pipeline.Cameras)
         {

@@ -5,6 +5,7 @@ using SsdStream.Pipeline;
 using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Publishing;
+using SsdStream.Pipeline.Sources;
 using SsdStream.Service.Configuration;
 
 namespace SsdStream.Service.Hosting;
@@ -102,7 +103,7 @@ public sealed partial class StatusReporterPart(
         string mqtt = connection.IsConnected ? "connected" : "away";
         foreach (var c in delta.Cameras)
         {
-            LogLive(logger, c.Now.CameraId, MqttPayloads.StateName(c.Now.State), c.ProcessedPerSecond, c.FramesDropped, _objects.GetValueOrDefault(c.Now.CameraId, "none yet"), mqtt);
+            LogLive(logger, c.Now.CameraId, c.Now.State.PublicName(), c.ProcessedPerSecond, c.FramesDropped, _objects.GetValueOrDefault(c.Now.CameraId, "none yet"), mqtt);
             if (c.RecordingDropped > 0) LogRecordingBehind(logger, c.Now.CameraId, c.RecordingDropped, delta.Interval.TotalSeconds);
         }
         LogMemory(logger, Environment.WorkingSet / (1024.0 * 1024.0), TorchSharp.torch.Tensor.TotalCount);

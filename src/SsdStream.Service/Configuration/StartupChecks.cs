@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using Ssd.Model.Checkpoints;
+using Ssd.Model.Devices;
+using Ssd.Model.Networks;
+
+namespace SsdStream.Service.Configuration;
+
+/// <summary>
+/// Checks what the configuration names against this machine, before any part starts: the model file is
+/// there and is a model, the device exists, the recording folder takes files, the embedded broker's port
+/// is free. Each failure is a configuration error naming its key (exit 78: restarting would not help),
+/// where it would otherwise be a run-time fault after the first parts had started.
+/// </summary>
+public static class StartupChecks
+{
+    /// <summary>Runs every check; returns the errors (each "key: what is wrong") and the warnings.</summary>
+    public static (IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) Run(SsdStreamOptions options)
+    {
+        var errors = new List<string>();
+        var warnings = new List<string>();
+        const string s = SsdStreamOptions.Section;
+
+        if (ModelProblem(options.Model.Path) is { } model) errors.Add($"{s}:Model:Path: {model}");
+
+        TorchRuntime.Initialise(options.Model.Threads);
+        try
+        {
+            var device = ComputeDevice.Select(options.Model.Device, options.Model.Half);
+            if (ComputeDevice.HalfNote(options.Model.Half, device) is { } note) warnings.Add($"{s}:Model:Half: {note}");
+        }
+        catch (Exception e) when (e is DeviceUnavailableException or ArgumentException)
+        {
+            errors.Add($"{s}:Model:Device: {e.Message}");
+        }
+
+        if (options.Recording.Enabled && WriteProblem(options.Recording.Directory) is { } recording)
+            errors.Add($"{s}:Recording:Directory: {recording}");
+
+        if (options.Mqtt.UsesEmbeddedBroker && PortProblem(options.Mqtt.EmbeddedPort) is { } port)
+            errors.Add($"{s}:Mqtt:EmbeddedPort: {port}");
+
+        return (errors, warnings);
+    }
+
+    /// <summary>Why the file is not a usable model (null when it is). Reads only the header.</summary>
+    internal static string? ModelProblem(string path)
+    {
+        try
+        {
+            var header = ModelFile.ReadHeader(path);
+            SsdArchitecture.Parse((string?)header["architecture"] ?? "");
+            return null;
+        }
+        catch (FileNotFoundException)
+        {
+            return $"'{path}' does not exist";
+        }
+        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message : $"'{path}': {e.Message}";
+        }
+    }
+
+    /// <summary>Why files cannot be written in <paramref name="directory"/> (null when they can); creates it if missing.</summary>
+    internal static string? WriteProblem(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var probe = Path.Combine(directory, $".ssdstream-write-check-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write files in '{directory}': {e.Message}";
+        }
+    }
+
+    /// <summary>Why the embedded broker could not listen on 127.0.0.1:<paramref name="port"/> (null when it can).</summary>
+    internal static string? PortProblem(int port)
+    {
+        if (port == 0) return null; // any free port
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return $"127.0.0.1:{port} cannot be used ({e.Message}); another broker may be running there: point Mqtt:Host at it, or choose another port";
+        }
+    }
+}
