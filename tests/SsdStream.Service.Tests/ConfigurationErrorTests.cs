@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 
 namespace SsdStream.Service.Tests;
 
@@ -124,5 +125,54 @@ public sealed class ConfigurationErrorTests : IDisposable
     {
         var overrides = Configuration.ConfigurationLoader.FromEnvironment(new Dictionary<string, string> { ["SSDSTREAM__Inference__MaxBatch"] = "3", ["PATH"] = "/bin" }).ToList();
         Assert.Equal([new KeyValuePair<string, string?>("SsdStream:Inference:MaxBatch", "3")], overrides);
+    }
+
+    [Fact]
+    public async Task AMisspeltKeyAndAFileWithoutTheWrapper_AreWarnedAbout_AndTheDaemonStillStarts()
+    {
+        int port = DaemonMqttTests.FreePort();
+        var config = DaemonProcess.Configuration(DaemonProcess.WriteRandomModel(_dir), port, embedded: true);
+        var extra = Path.Combine(_dir, "extra.json");
+        File.WriteAllText(extra, """{ "Mqtt": { "TopicPrefix": "mine" } }""");
+        using var daemon = new DaemonProcess(_dir);
+        daemon.Start(config, "--config", extra, "--Mqtt:Hots=broker.lan");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!daemon.Output.Contains("embedded broker", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        daemon.Signal("TERM");
+        int code = daemon.WaitForExit(TimeSpan.FromSeconds(20));
+        Assert.True(code == 0, daemon.Output);
+        Assert.Contains("configuration warning: SsdStream:Mqtt:Hots is not a known key (did you mean SsdStream:Mqtt:Host?)", daemon.Output);
+        Assert.Contains("configuration warning: 'Mqtt' is outside the SsdStream section", daemon.Output);
+        Assert.Contains("embedded broker", daemon.Output);
+    }
+
+    [Fact]
+    public void UnknownKeys_AreFoundInListsAndNestedSections_WithTheClosestKnownKey()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SsdStream:Cameras:0:Name"] = "a",
+            ["SsdStream:Cameras:0:Filter:MinScor"] = "0.4",
+            ["SsdStream:Recording:Enabled"] = "true",
+            ["SsdStream:Nonsense"] = "1",
+            ["Logging:LogLevel:Default"] = "Information",
+        }).Build();
+        var warnings = Configuration.DaemonConfiguration.KeysThatBindToNothing(configuration);
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.StartsWith("SsdStream:Cameras:0:Filter:MinScor is not a known key (did you mean SsdStream:Cameras:0:Filter:MinScore?)", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("SsdStream:Nonsense is not a known key;", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BrokenJson_NamesTheFileLineAndPosition()
+    {
+        var output = Load(_ => { });
+        Assert.Equal("", output);
+        File.WriteAllText(Path.Combine(_dir, "appsettings.json"), "{\n  \"SsdStream\": {\n    \"Model\": { \"Path\": \"m\" }\n    \"Cameras\": []\n  }\n}");
+        var e = Assert.Throws<Configuration.ConfigurationException>(() =>
+            Configuration.DaemonConfiguration.Load(new Configuration.ContentRoot(_dir), null, [], new Dictionary<string, string>()));
+        var line = Assert.Single(e.Errors);
+        Assert.Contains("appsettings.json", line);
+        Assert.Contains("line 4, position 5", line);
     }
 }

@@ -44,23 +44,37 @@ public static partial class DaemonHost
         return await RunAsync(host, cancellation).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a built host to its end; returns the exit code.</summary>
+    /// <summary>
+    /// Runs a built host to its end; returns the exit code. A part that fails to start stops the parts
+    /// already started (in reverse, under the budget: "stopped" is still published) and exits 1; a stop
+    /// asked for during the start (Ctrl+C, SIGTERM) is a clean stop.
+    /// </summary>
     public static async Task<int> RunAsync(IHost host, CancellationToken cancellation)
     {
         var exit = host.Services.GetRequiredService<DaemonExit>();
         var budget = host.Services.GetRequiredService<StopBudget>();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SsdStream.Service.Daemon");
+        bool startFailed = false;
         try
         {
-            await host.RunAsync(cancellation).ConfigureAwait(false);
+            await host.StartAsync(cancellation).ConfigureAwait(false);
+            await host.WaitForShutdownAsync(cancellation).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OutOfMemoryException && !cancellation.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A part could not start (the others were stopped): a run-time fault, restarted by the service manager.
-            LogStartFailed(logger, e.GetBaseException().Message, e);
-            return DaemonExit.Fault;
+            bool stopAsked = lifetime.ApplicationStopping.IsCancellationRequested || cancellation.IsCancellationRequested;
+            if (!(stopAsked && e is OperationCanceledException))
+            {
+                // A part could not start: a run-time fault, restarted by the service manager.
+                LogStartFailed(logger, e.GetBaseException().Message, e);
+                startFailed = true;
+            }
+            budget.Begin();
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
         var took = budget.Began is { } began ? (DateTimeOffset.UtcNow - began).TotalSeconds : 0;
+        if (startFailed) return DaemonExit.Fault;
         if (exit.Code == DaemonExit.Success) LogStopped(logger, took);
         else LogStoppedAfterFault(logger, took);
         return exit.Code;
@@ -80,6 +94,9 @@ public static partial class DaemonHost
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        // The host logs a failed start with its trace as "Hosting failed to start", also when the start was
+        // only cut short by Ctrl+C; RunAsync reports real start failures itself.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -16,9 +16,28 @@ public abstract class DaemonPart(StopBudget budget, ILogger logger) : IHostedSer
 
     protected StopBudget Budget { get; } = budget;
 
-    public abstract Task StartAsync(CancellationToken cancellationToken);
+    private volatile bool _startBegan;
 
-    public Task StopAsync(CancellationToken cancellationToken) => BoundedStop.RunAsync(Name, Budget, logger, StopPartAsync, cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _startBegan = true;
+        return StartPartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops the part when its start began (it may have been cut short: a stop during the start, or a
+    /// later part failing to start), once; a part that never began starting has nothing to stop.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_startBegan || Interlocked.Exchange(ref _stopBegan, 1) == 1) return Task.CompletedTask; // nothing to stop, or stopping already
+        return BoundedStop.RunAsync(Name, Budget, logger, StopPartAsync, cancellationToken);
+    }
+
+    private int _stopBegan;
+
+    /// <summary>Starts the part; <paramref name="cancellationToken"/> is cancelled when the daemon is stopped during its start.</summary>
+    protected abstract Task StartPartAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Stops the part: gracefully until <see cref="StopBudget.Expired"/>, then at once. <paramref name="deadline"/>

@@ -12,7 +12,7 @@ public sealed partial class EmbeddedBrokerPart(SsdStreamOptions options, BrokerE
 
     public override string Name => "embedded MQTT broker";
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task StartPartAsync(CancellationToken cancellationToken)
     {
         _broker = await EmbeddedMqttBroker.StartAsync(options.Mqtt.EmbeddedPort).ConfigureAwait(false);
         endpoint.UseEmbedded(_broker.Port);

@@ -15,7 +15,7 @@ public sealed class MqttConnectionPart(MqttConnection connection, BrokerEndpoint
 
     public override string Name => "MQTT connection";
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    protected override Task StartPartAsync(CancellationToken cancellationToken)
     {
         var target = endpoint.Current;
         _run = Task.Run(() => connection.RunAsync(target, _stop.Token), CancellationToken.None);

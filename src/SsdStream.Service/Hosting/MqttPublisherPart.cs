@@ -20,7 +20,7 @@ public sealed class MqttPublisherPart(MqttDetectionPublisher publisher, Detectio
 
     public override string Name => "MQTT publishing";
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    protected override Task StartPartAsync(CancellationToken cancellationToken)
     {
         // Subscribed before the pipeline starts, so that every result and state change is seen.
         ResultBroadcaster.Subscription results = pipeline.SubscribeResults("mqtt", ResultQueue);

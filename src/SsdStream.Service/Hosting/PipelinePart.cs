@@ -14,7 +14,7 @@ public sealed partial class PipelinePart(DetectionPipeline pipeline, PipelineFac
 {
     public override string Name => "detection pipeline";
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task StartPartAsync(CancellationToken cancellationToken)
     {
         await pipeline.StartAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(logger, pipeline.Cameras.Count, factory.ModelName, endpoint.Current.ToString());

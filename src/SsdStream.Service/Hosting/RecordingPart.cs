@@ -29,7 +29,7 @@ public sealed partial class RecordingPart(
 
     public override string Name => "recording";
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    protected override Task StartPartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Recording;
         Directory.CreateDirectory(settings.Directory);

@@ -34,7 +34,7 @@ public sealed partial class StatusReporterPart(
 
     public override string Name => "status reporting";
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    protected override Task StartPartAsync(CancellationToken cancellationToken)
     {
         var results = pipeline.SubscribeResults("status", capacity: 64);
         var objects = Task.Run(() => TrackObjectsAsync(results, _stop.Token), CancellationToken.None);
