@@ -6,20 +6,20 @@ using static TorchSharp.torch;
 namespace Ssd.Model.Training;
 
 /// <summary>
-/// The TensorBoard log of a training run: one <c>events.out.tfevents.*</c> file per run in
-/// <see cref="Directory"/>, written by TorchSharp's <c>torch.utils.tensorboard.SummaryWriter</c>.
+/// The TensorBoard log of a training run: one <c>events.out.tfevents.*</c> file per run in its
+/// directory, written by TorchSharp's <c>torch.utils.tensorboard.SummaryWriter</c>.
 /// <para>
 /// What we rely on, as TorchSharp 0.107 does it (tests: TensorBoardLogTests, and the killed
 /// <c>ssdstream train</c> in TrainCommandTests): every <c>add_*</c> call opens the file, appends one TFRecord
 /// frame, flushes and closes it before it returns, so a killed run keeps every event it logged (at most the
-/// frame being written when it died is cut short, which TensorBoard skips). Images are PNG-encoded by
+/// frame being written when it died is cut short, and readers stop before it). Images are PNG-encoded by
 /// SkiaSharp, whose Linux native library comes from the SkiaSharp.NativeAssets.Linux.NoDependencies package.
 /// </para>
 /// <para>
 /// Its limits, none of which loses data: steps are <c>int</c> (we check the cast); wall times are whole
 /// seconds; and the file's first event (the file version) carries <c>DateTime.Now.Ticks</c> as its wall time
-/// instead of seconds, so TensorBoard's "start time" of a run is far in the future (its charts, which use
-/// each value's own wall time, are right).
+/// instead of seconds (seen in our files: 6.4e17), so whatever takes a run's start time from that event gets
+/// a wrong one; the scalars and images carry their own, right wall times.
 /// </para>
 /// </summary>
 public sealed class TrainingBoard
@@ -31,8 +31,6 @@ public sealed class TrainingBoard
     {
         _writer = torch.utils.tensorboard.SummaryWriter(directory);
     }
-
-    public string Directory => _writer.LogDir;
 
     /// <summary>Logs <paramref name="value"/> under <paramref name="tag"/> (e.g. <c>train/loss</c>) at <paramref name="step"/>.</summary>
     public void AddScalar(string tag, double value, long step) => _writer.add_scalar(tag, (float)value, Step(step));
