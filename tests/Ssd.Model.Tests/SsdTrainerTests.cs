@@ -1,3 +1,4 @@
+using OpenCvSharp;
 using Ssd.Model.Checkpoints;
 using Ssd.Model.Data;
 using Ssd.Model.Data.Synthetic;
@@ -31,6 +32,9 @@ public sealed class SsdTrainerTests : IDisposable
         public List<long> LiveTensorsAtEpochEnd { get; } = [];
         public int FirstEpoch { get; private set; }
 
+        /// <summary>Called at the end of each epoch, after the trainer has logged and saved it.</summary>
+        public Action<EpochSummary>? AtEpochEnd { get; init; }
+
         public void OnStart(int firstEpoch, int epochs, int batchesPerEpoch, string device) => FirstEpoch = firstEpoch;
 
         public void OnStep(TrainingStep step) => Steps.Add(step);
@@ -43,6 +47,7 @@ public sealed class SsdTrainerTests : IDisposable
         {
             Epochs.Add(summary);
             LiveTensorsAtEpochEnd.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            AtEpochEnd?.Invoke(summary);
         }
     }
 
@@ -88,6 +93,42 @@ public sealed class SsdTrainerTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dir, "short", "logs"), "events.out.tfevents.*"));
         // Every step runs in its own dispose scope: no tensor survives from one epoch to the next.
         Assert.Equal(recorder.LiveTensorsAtEpochEnd[2], recorder.LiveTensorsAtEpochEnd[^1]);
+    }
+
+    [Fact]
+    public void EvaluatedEpochs_LogScalarsAndAnnotatedValidationImages_OnDiskBeforeTheEpochIsReported()
+    {
+        using var torchScope = TorchScope.Open();
+        var data = Synthetic(4, seed: 14);
+        var validation = Synthetic(5, seed: 15);
+        var logs = Path.Combine(_dir, "board", "logs");
+        List<Tensorboard.Event>? afterFirstEpoch = null;
+        var recorder = new Recorder { AtEpochEnd = _ => afterFirstEpoch ??= TensorBoardEventFile.Read(TensorBoardEventFile.In(logs)) };
+        new SsdTrainer(Options("board", 2), recorder).Run(data, validation);
+
+        // What a run killed after reporting epoch 1 would have left: epoch 1's scalars and images.
+        Assert.NotNull(afterFirstEpoch);
+        var scalars = TensorBoardEventFile.Scalars(afterFirstEpoch);
+        Assert.Contains(scalars, s => s.Tag == "train/loss" && s.Step == 1 && s.Value == recorder.Steps[0].Loss);
+        Assert.Contains(scalars, s => s.Tag == "epoch/loss" && s.Step == 1);
+        Assert.Contains(scalars, s => s.Tag == "val/mAP" && s.Step == 1 && Math.Abs(s.Value - recorder.Epochs[0].Validation!.AP) < 1e-6);
+        Assert.Equal(AnnotatedValidationImages.Count, TensorBoardEventFile.Images(afterFirstEpoch).Count(i => i.Step == 1));
+
+        // At the end: the first four validation images, under their tags, for each evaluated epoch.
+        var images = TensorBoardEventFile.Images(TensorBoardEventFile.Read(TensorBoardEventFile.In(logs)));
+        var expectedTags = Enumerable.Range(0, AnnotatedValidationImages.Count).Select(AnnotatedValidationImages.Tag).ToList();
+        Assert.Equal(expectedTags.Concat(expectedTags), images.Select(i => i.Tag));
+        Assert.Equal(Enumerable.Repeat(1L, 4).Concat(Enumerable.Repeat(2L, 4)), images.Select(i => i.Step));
+        for (int k = 0; k < images.Count; k++)
+        {
+            var source = validation.Images[k % AnnotatedValidationImages.Count];
+            using var png = Cv2.ImDecode(images[k].Image.EncodedImageString.ToByteArray(), ImreadModes.Color);
+            Assert.False(png.Empty(), $"{images[k].Tag} at step {images[k].Step} is not a PNG OpenCV can decode");
+            Assert.Equal((images[k].Image.Width, images[k].Image.Height), (png.Width, png.Height));
+            // Scaled to at most MaxSide, keeping the image's aspect ratio.
+            Assert.Equal(Math.Min(AnnotatedValidationImages.MaxSide, Math.Max(source.Width, source.Height)), Math.Max(png.Width, png.Height));
+            Assert.Equal((double)source.Width / source.Height, (double)png.Width / png.Height, 1);
+        }
     }
 
     [Fact]

@@ -3,12 +3,12 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
+using Ssd.Model.Imaging;
 using Ssd.Model.Inference;
 using Ssd.Model.PostProcessing;
 using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Recording;
-using SsdStream.Pipeline.Rendering;
 using SsdStream.Pipeline.Sources;
 
 namespace SsdStream.Pipeline.Tests;

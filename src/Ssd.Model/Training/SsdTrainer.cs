@@ -14,8 +14,10 @@ namespace Ssd.Model.Training;
 /// Trains an SSD with the reference recipe: SGD with Nesterov momentum, weight decay on conv weights
 /// only, linear warm-up and multi-step decay, reference augmentation on worker threads, MultiBoxLoss.
 /// After every epoch it writes <c>last.ckpt</c> atomically; with a validation set it evaluates COCO mAP
-/// and keeps the best model as <c>best.ssdm</c>; at the end it writes <c>final.ssdm</c>. Every step runs
-/// in its own dispose scope, so memory stays flat across epochs.
+/// and keeps the best model as <c>best.ssdm</c>; at the end it writes <c>final.ssdm</c>. TensorBoard gets
+/// the losses and rate per step, the mean loss and speed per epoch, and, per evaluated epoch, mAP, AP50 and
+/// a few validation images with the detections drawn (<see cref="TrainingBoard"/>). Every step runs in its
+/// own dispose scope, so memory stays flat across epochs.
 /// </summary>
 public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observer)
 {
@@ -46,7 +48,7 @@ public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observ
         int firstEpoch = (resumed?.CompletedEpochs ?? 0) + 1;
         long iteration = resumed?.Iteration ?? 0;
         double bestMap = resumed?.BestMap ?? -1;
-        using var board = new TensorBoardWriter(Path.Combine(options.OutputDirectory, "logs"));
+        var board = new TrainingBoard(Path.Combine(options.OutputDirectory, TrainingRunFolder.LogsName));
         observer.OnStart(firstEpoch, options.Epochs, loader.BatchesPerEpoch, device.ToString());
 
         int size = model.Architecture.InputSize;
@@ -88,13 +90,13 @@ public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observ
                 board.AddScalar("train/loss", loss, iteration);
                 board.AddScalar("train/loss_localisation", locLoss, iteration);
                 board.AddScalar("train/loss_confidence", confLoss, iteration);
-                board.AddScalar("train/lr", (float)rate, iteration);
+                board.AddScalar("train/lr", rate, iteration);
             }
             var duration = clock.Elapsed;
             double meanLoss = lossSum / Math.Max(1, batches);
             double imagesPerSecond = batches * loader.BatchSize / Math.Max(1e-9, duration.TotalSeconds);
-            board.AddScalar("epoch/loss", (float)meanLoss, epoch);
-            board.AddScalar("epoch/images_per_second", (float)imagesPerSecond, epoch);
+            board.AddScalar("epoch/loss", meanLoss, epoch);
+            board.AddScalar("epoch/images_per_second", imagesPerSecond, epoch);
 
             CocoMetrics? metrics = null;
             bool isBest = false;
@@ -103,8 +105,9 @@ public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observ
                 observer.OnEvaluating(epoch);
                 model.Network.eval();
                 metrics = DatasetEvaluation.Run(model, device, validation, cancellation: cancellation).Metrics;
-                board.AddScalar("val/mAP", (float)metrics.AP, epoch);
-                board.AddScalar("val/AP50", (float)metrics.AP50, epoch);
+                board.AddScalar("val/mAP", metrics.AP, epoch);
+                board.AddScalar("val/AP50", metrics.AP50, epoch);
+                LogValidationImages(board, model, device, validation, epoch);
                 if (metrics.AP > bestMap)
                 {
                     bestMap = metrics.AP;
@@ -118,6 +121,19 @@ public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observ
         var finalPath = Path.Combine(options.OutputDirectory, FinalModelName);
         ModelFile.Save(model, finalPath, metadata: Metadata(options.Epochs, bestMap));
         return finalPath;
+    }
+
+    private static void LogValidationImages(TrainingBoard board, SsdModel model, ComputeDevice device, DetectionDataset validation, int epoch)
+    {
+        var images = AnnotatedValidationImages.Render(model, device, validation);
+        try
+        {
+            for (int k = 0; k < images.Count; k++) board.AddImage(AnnotatedValidationImages.Tag(k), images[k], epoch);
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
     }
 
     private (SsdModel Model, TrainingCheckpoint? Resumed, byte[]? OptimizerState) PrepareModel(DetectionDataset train, string lastPath)

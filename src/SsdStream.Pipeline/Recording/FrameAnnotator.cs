@@ -1,6 +1,6 @@
 using System.Globalization;
 using OpenCvSharp;
-using SsdStream.Pipeline.Rendering;
+using Ssd.Model.Imaging;
 using SsdStream.Pipeline.Results;
 
 namespace SsdStream.Pipeline.Recording;

@@ -1,3 +1,4 @@
+using Ssd.Model.Imaging;
 using Ssd.Model.PostProcessing;
 
 namespace SsdStream.Pipeline.Results;
@@ -7,6 +8,7 @@ namespace SsdStream.Pipeline.Results;
 /// same box as fractions 0..1 of the frame.
 /// </summary>
 public sealed record PixelDetection(string Label, int ClassId, float Score, float X1, float Y1, float X2, float Y2, float NX1, float NY1, float NX2, float NY2)
+    : LabelledBox(Label, ClassId, Score, X1, Y1, X2, Y2)
 {
     public float Area => (X2 - X1) * (Y2 - Y1);
 

@@ -3,11 +3,11 @@ using System.Text.Json;
 using OpenCvSharp;
 using Ssd.Model.Checkpoints;
 using Ssd.Model.Devices;
+using Ssd.Model.Imaging;
 using Ssd.Model.Inference;
 using Ssd.Model.PostProcessing;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Recording;
-using SsdStream.Pipeline.Rendering;
 using SsdStream.Pipeline.Results;
 
 namespace SsdStream.Service.Commands;

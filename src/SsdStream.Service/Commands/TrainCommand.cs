@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Spectre.Console;
 using Ssd.Model.Data;
 using Ssd.Model.Devices;
 using Ssd.Model.Networks;
@@ -79,8 +80,12 @@ internal static class TrainCommand
             if (parse.GetValue(overwrite)) TrainingRunFolder.Clear(outDir);
             Console.WriteLine($"training {options.Architecture.Name} on {train.Images.Count} images ({train.ObjectCount} objects, {train.ClassNames.Count} classes: {string.Join(", ", train.ClassNames)})"
                 + (val is null ? "" : $", validating on {val.Images.Count} images"));
-            using var progress = new ConsoleTrainingProgress(Console.IsOutputRedirected);
-            var final = new SsdTrainer(options, progress).Run(train, val, cancellation);
+            string Train(ITrainingObserver observer) => new SsdTrainer(options, observer).Run(train, val, cancellation);
+            // Bars on a terminal; whole lines where the output is a file, a pipe or a terminal without ANSI.
+            var terminal = AnsiConsole.Profile.Capabilities;
+            var final = !Console.IsOutputRedirected && terminal.Interactive && terminal.Ansi
+                ? TrainingProgressBars.Run(AnsiConsole.Console, Train)
+                : Train(new PlainTrainingLog(Console.Out));
             Console.WriteLine($"final model: {final}");
             return Task.FromResult(0);
         }));

@@ -1,11 +1,11 @@
 using OpenCvSharp;
-using SsdStream.Pipeline.Results;
 
-namespace SsdStream.Pipeline.Rendering;
+namespace Ssd.Model.Imaging;
 
 /// <summary>
 /// Draws detections onto a BGR frame: a box in a stable colour per class, and the label with the score
-/// on a filled tag above the box.
+/// on a filled tag above the box. Used by the daemon's recordings, by <c>detect --annotate</c> and by
+/// training's validation images, so all three look alike.
 /// </summary>
 public static class DetectionPainter
 {
@@ -14,7 +14,7 @@ public static class DetectionPainter
     {
         // Golden-ratio hue steps give well-separated colours for neighbouring ids.
         double hue = (classId * 0.618033988749895) % 1.0;
-        var bgr = Ssd.Model.Imaging.HsvColour.ToBgr(hue * 360, 0.85, 0.95);
+        var bgr = HsvColour.ToBgr(hue * 360, 0.85, 0.95);
         return new Scalar(bgr.Item0, bgr.Item1, bgr.Item2);
     }
 
@@ -25,7 +25,7 @@ public static class DetectionPainter
     /// Draws every detection onto <paramref name="frame"/> in place: every box first, then every label, so
     /// that no box's outline cuts through another box's label.
     /// </summary>
-    public static void Draw(Mat frame, IReadOnlyList<PixelDetection> detections)
+    public static void Draw(Mat frame, IReadOnlyList<LabelledBox> detections)
     {
         int thickness = Thickness(frame.Width, frame.Height);
         double fontScale = Math.Max(0.4, Math.Min(frame.Width, frame.Height) / 1000.0);
@@ -44,6 +44,6 @@ public static class DetectionPainter
     }
 
     /// <summary>A detection's box in whole pixels, at least 1 x 1.</summary>
-    public static Rect BoxOf(PixelDetection d) => new((int)MathF.Round(d.X1), (int)MathF.Round(d.Y1),
+    public static Rect BoxOf(LabelledBox d) => new((int)MathF.Round(d.X1), (int)MathF.Round(d.Y1),
         Math.Max(1, (int)MathF.Round(d.X2 - d.X1)), Math.Max(1, (int)MathF.Round(d.Y2 - d.Y1)));
 }
