@@ -41,7 +41,7 @@ public sealed partial class ReadmeTests
         foreach (Match row in CommandRow().Matches(Section(Readme(), "## Commands")))
         {
             var form = row.Groups[1].Value;
-            var words = form.Split(' ').TakeWhile(w => Regex.IsMatch(w, "^[a-z]+$")).ToList();
+            var words = form.Split(' ').TakeWhile(w => Regex.IsMatch(w, "^[a-z][a-z-]*$")).ToList();
             Command command = root;
             foreach (var word in words)
                 command = command.Subcommands.FirstOrDefault(c => c.Name == word) ?? throw new Xunit.Sdk.XunitException($"README documents 'ssdstream {string.Join(' ', words)}', which does not exist");

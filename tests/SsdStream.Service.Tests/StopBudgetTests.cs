@@ -58,4 +58,38 @@ public sealed class StopBudgetTests : IDisposable
         Assert.Single(Directory.GetFiles(rec, "*.mp4", SearchOption.AllDirectories));
         await subscriber.WaitFor(m => m.LastOrDefault(x => x.Topic == "ssdstream/available").Payload == "stopped", TimeSpan.FromSeconds(5), "available = stopped");
     }
+
+    /// <summary>A part whose work fails a moment after the start (a lost disk, a library's bug).</summary>
+    private sealed class FailsSoon : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3), stoppingToken);
+            throw new IOException("the disk went away");
+        }
+    }
+
+    [Fact]
+    public async Task APartThatFails_StopsTheDaemonWithExitCode1_HavingClosedTheSegmentAndPublishedStopped()
+    {
+        using var broker = new MosquittoBroker();
+        await using var subscriber = new MqttTestSubscriber(broker.Port, "ssdstream/#");
+        await subscriber.StartAsync();
+        var json = DaemonProcess.Configuration(DaemonProcess.WriteRandomModel(_dir), broker.Port);
+        json["SsdStream"]!["Recording"] = new JsonObject
+        {
+            ["Enabled"] = true, ["Directory"] = "rec", ["Mode"] = "continuous", ["SegmentSeconds"] = 60,
+        };
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString()))).Build();
+        var options = DaemonConfiguration.Bind(configuration, new ContentRoot(_dir));
+        using var host = DaemonHost.Build(configuration, options, services => services.AddHostedService<FailsSoon>());
+
+        int code = await DaemonHost.RunAsync(host, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(1, code);
+        var rec = Path.Combine(_dir, "rec", "cam1");
+        Assert.Empty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories));
+        Assert.Single(Directory.GetFiles(rec, "*.mp4", SearchOption.AllDirectories));
+        await subscriber.WaitFor(m => m.LastOrDefault(x => x.Topic == "ssdstream/available").Payload == "stopped", TimeSpan.FromSeconds(5), "available = stopped");
+    }
 }

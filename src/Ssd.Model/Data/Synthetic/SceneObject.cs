@@ -13,6 +13,9 @@ internal sealed class SceneObject
 {
     public required SyntheticShape Shape { get; init; }
 
+    /// <summary>The object's identity in its scene (1, 2, ... in order of appearance; 0 outside a sequence).</summary>
+    public int Id { get; set; }
+
     public required double X { get; set; }
 
     public required double Y { get; set; }

@@ -32,6 +32,7 @@ public sealed class SyntheticSceneSequence : IDisposable
     private readonly Mat _background;
     private readonly SceneObjectFactory _factory;
     private readonly List<SceneObject> _objects = [];
+    private int _lastId;
 
     /// <param name="width">Frame width in pixels, at least 32.</param>
     /// <param name="height">Frame height in pixels, at least 32.</param>
@@ -71,18 +72,33 @@ public sealed class SyntheticSceneSequence : IDisposable
     /// </summary>
     public Mat RenderNext(out IReadOnlyList<DatasetObject> truth)
     {
+        var image = RenderNextIdentified(out var objects);
+        truth = objects.Where(o => o.Visibility >= MinVisibleFraction)
+            .Select(o => new DatasetObject(o.ClassId, o.X1, o.Y1, o.X2, o.Y2, false, (double)(o.X2 - o.X1) * (o.Y2 - o.Y1)))
+            .ToList();
+        return image;
+    }
+
+    /// <summary>
+    /// Renders the next frame as <see cref="RenderNext(out IReadOnlyList{DatasetObject})"/> does, with every
+    /// object that has a visible pixel, however few, and its identity: what a tracker's ground truth needs
+    /// (objects less visible than <see cref="MinVisibleFraction"/> are the ones it should neither be
+    /// rewarded nor punished for).
+    /// </summary>
+    public Mat RenderNextIdentified(out IReadOnlyList<IdentifiedObject> objects)
+    {
         var image = _background.Clone();
         using (var canvas = new SceneCanvas(Width, Height))
         {
             foreach (var o in _objects) canvas.Add(ShapeSprite.Draw(o));
             canvas.Paint(image);
-            var list = new List<DatasetObject>();
+            var list = new List<IdentifiedObject>();
             for (int i = 0; i < canvas.Count; i++)
             {
-                if (canvas.VisibleFraction(i) < MinVisibleFraction || canvas.VisibleBox(i) is not var (x1, y1, x2, y2)) continue;
-                list.Add(new DatasetObject(SyntheticShapes.ClassId(canvas[i].Shape), x1, y1, x2, y2, false, (double)(x2 - x1) * (y2 - y1)));
+                if (canvas.VisibleBox(i) is not var (x1, y1, x2, y2)) continue;
+                list.Add(new IdentifiedObject(_objects[i].Id, SyntheticShapes.ClassId(canvas[i].Shape), x1, y1, x2, y2, canvas.VisibleFraction(i)));
             }
-            truth = list;
+            objects = list;
         }
         SensorNoise.Add(image, _noiseRandom, _noiseSigma);
         Advance();
@@ -119,6 +135,7 @@ public sealed class SyntheticSceneSequence : IDisposable
         o.VelocityX = speed * Math.Cos(direction);
         o.VelocityY = speed * Math.Sin(direction);
         o.Spin = RandomSpin();
+        o.Id = ++_lastId;
         return o;
     }
 
@@ -141,6 +158,7 @@ public sealed class SyntheticSceneSequence : IDisposable
         o.VelocityX = speed * dx;
         o.VelocityY = speed * dy;
         o.Spin = RandomSpin();
+        o.Id = ++_lastId;
         return o;
     }
 
@@ -150,3 +168,10 @@ public sealed class SyntheticSceneSequence : IDisposable
 
     public void Dispose() => _background.Dispose();
 }
+
+/// <summary>
+/// An object of a synthetic frame with its identity: the box <c>[x1, y1, x2, y2]</c> in pixels is tight
+/// around its visible pixels; <see cref="Visibility"/> is the visible share of its pixels (0..1, cut by
+/// the frame edge or hidden by others).
+/// </summary>
+public sealed record IdentifiedObject(int Id, int ClassId, int X1, int Y1, int X2, int Y2, double Visibility);
