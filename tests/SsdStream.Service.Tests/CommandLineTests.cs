@@ -80,6 +80,16 @@ public sealed class CommandLineTests : IDisposable
             if (problem != null) failures.Add($"{c.What} (ssdstream {string.Join(' ', c.Args)}): {problem}\n    {output.Replace("\n", "\n    ")}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        // An annotated video is H.264, as the recorder writes, whatever the input's codec.
+        var (annotated, said) = Ssdstream(_dir, "detect", clip, "--model", model, "--annotate", File("annotated.mp4"));
+        Assert.True(annotated == 0, said);
+        var probe = Process.Start(new ProcessStartInfo("ffprobe", $"-v error -count_frames -select_streams v:0 -show_entries stream=codec_name,nb_read_frames -of csv=p=0 \"{File("annotated.mp4")}\"")
+        {
+            RedirectStandardOutput = true,
+        })!;
+        Assert.Equal("h264,3", probe.StandardOutput.ReadToEnd().Trim());
+        probe.WaitForExit();
     }
 
     [Fact]

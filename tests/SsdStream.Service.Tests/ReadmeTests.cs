@@ -50,6 +50,10 @@ public sealed partial class ReadmeTests
             var inHelp = command.Options.Where(o => !o.Hidden && o.Name != "--help" && o.Name != "--version" && o != Cli.Verbose).Select(o => o.Name).ToHashSet();
             foreach (var missing in inHelp.Except(inReadme)) problems.Add($"ssdstream {string.Join(' ', words)}: {missing} is not in the README");
             foreach (var extra in inReadme.Except(inHelp)) problems.Add($"ssdstream {string.Join(' ', words)}: the README names {extra}, which the command does not take");
+            // And the real executable's help for the documented command says the same.
+            var (code, help) = CommandLineTests.Ssdstream(AppContext.BaseDirectory, [.. words, "--help"]);
+            if (code != 0) problems.Add($"ssdstream {string.Join(' ', words)} --help exits {code}");
+            foreach (var option in inReadme.Where(o => !help.Contains(o, StringComparison.Ordinal))) problems.Add($"ssdstream {string.Join(' ', words)} --help does not show {option}");
         }
         foreach (var leaf in Leaves(root).Where(c => !documented.Contains(c))) problems.Add($"ssdstream ... {leaf.Name} is not in the README's command table");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
