@@ -90,9 +90,16 @@ public sealed class DaemonProcess : IDisposable
         StartRaw(args);
     }
 
+    /// <summary>
+    /// Start the daemon as the leader of a process group of its own, as a shell starts a command in a
+    /// terminal, so that <see cref="SignalGroup"/> reaches it and every process it started in its group.
+    /// </summary>
+    public bool OwnProcessGroup { get; set; }
+
     public void StartRaw(params string[] args)
     {
-        var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(OwnProcessGroup ? "setsid" : Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (OwnProcessGroup) start.ArgumentList.Add(Executable);
         start.ArgumentList.Add("run");
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["SSDSTREAM_ROOT"] = Root;
@@ -102,6 +109,13 @@ public sealed class DaemonProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_output) _output.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Sends a signal to the daemon's whole process group, as Ctrl+C in a terminal does (needs <see cref="OwnProcessGroup"/>).</summary>
+    public void SignalGroup(string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} -- -{_process!.Id}");
+        kill.WaitForExit();
     }
 
     public void Signal(string signal)

@@ -79,6 +79,31 @@ public sealed class DaemonRecordingTests : IDisposable
     }
 
     [Fact]
+    public async Task CtrlCInATerminal_ReachesTheWholeProcessGroup_AndTheOpenSegmentIsStillFinalised()
+    {
+        // Ctrl+C sends SIGINT to every process of the terminal's foreground group: the daemon and, unless
+        // they run in a session of their own, its ffmpeg encoders, which would end the open segment early.
+        using var daemon = new DaemonProcess(_dir) { OwnProcessGroup = true };
+        var config = Config(DaemonMqttTests.FreePort());
+        config["SsdStream"]!["Recording"]!["SegmentSeconds"] = 60;
+        daemon.Start(config);
+        var rec = Path.Combine(_dir, "rec", "cam1");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline && !daemon.Output.Contains("streaming", StringComparison.Ordinal)) await Task.Delay(200);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        daemon.SignalGroup("INT");
+        int code = daemon.WaitForExit(TimeSpan.FromSeconds(20));
+        Assert.True(code == 0, daemon.Output);
+        Assert.DoesNotContain("recording cam1 paused", daemon.Output);
+        Assert.Empty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories));
+        var segment = Assert.Single(Closed(rec));
+        var (frames, errors) = DecodeToEnd(segment);
+        Assert.True(errors.Length == 0, errors);
+        Assert.Equal(File.ReadAllLines(Path.ChangeExtension(segment, ".jsonl")).Length, frames);
+    }
+
+    [Fact]
     public void FileCameraThatEnds_IsProcessedToTheEnd_ThenTheDaemonExitsZero_WithItsRecordingClosed()
     {
         // A 3 s clip, not looping: once its last frame is processed the daemon has nothing left to do. It

@@ -42,6 +42,7 @@ public sealed class FfmpegSegmentEncoder : ISegmentEncoder
             "-movflags", "+faststart", "-f", "mp4", path,
         ];
         foreach (var a in args) start.ArgumentList.Add(a);
+        Processes.OwnSession.Apply(start);
         try
         {
             var process = Process.Start(start) ?? throw new IOException($"ffmpeg did not start for {path}");

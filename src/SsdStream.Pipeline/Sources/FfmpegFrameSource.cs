@@ -79,6 +79,7 @@ public sealed partial class FfmpegFrameSource(FfmpegSourceOptions options, ILogg
             UseShellExecute = false,
         };
         foreach (var a in Arguments()) start.ArgumentList.Add(a);
+        Processes.OwnSession.Apply(start);
         Process process;
         try
         {
