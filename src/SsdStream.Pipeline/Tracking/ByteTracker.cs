@@ -83,7 +83,7 @@ public sealed class ByteTracker
     public ByteTracker(TrackerSettings settings)
     {
         var errors = settings.Validate();
-        if (errors.Count > 0) throw new ArgumentException(errors[0], nameof(settings));
+        if (errors.Count > 0) throw new ArgumentException(errors[0]);
         _settings = settings;
     }
 

@@ -37,6 +37,8 @@ public sealed class ObjectEventTracker
         Camera = camera;
         _settings = settings;
         _tracker = new ByteTracker(settings);
+        var duplicates = ZoneSettings.ValidateUniqueNames(zones ?? []);
+        if (duplicates.Count > 0) throw new ArgumentException(duplicates[0]);
         _zones = (zones ?? []).Select(z => new Zone(z)).ToArray();
         _mask = masks is { Count: > 0 } ? new DetectionMask(masks) : DetectionMask.None;
         _newId = newId ?? ObjectId.New;

@@ -26,7 +26,7 @@ public sealed class Polygon
     public Polygon(IReadOnlyList<double> coordinates)
     {
         var errors = Check(coordinates);
-        if (errors.Count > 0) throw new ArgumentException(errors[0], nameof(coordinates));
+        if (errors.Count > 0) throw new ArgumentException(errors[0]);
         int n = coordinates.Count / 2;
         _x = new double[n];
         _y = new double[n];
@@ -50,7 +50,7 @@ public sealed class Polygon
         if (coordinates.Count % 2 != 0)
             errors.Add($"has {coordinates.Count} numbers; it needs x, y pairs");
         else if (coordinates.Count < 6)
-            errors.Add($"has {coordinates.Count / 2} corners; a polygon needs at least 3");
+            errors.Add($"has {coordinates.Count / 2} corner{(coordinates.Count == 2 ? "" : "s")}; a polygon needs at least 3");
         for (int i = 0; i < coordinates.Count; i++)
         {
             double v = coordinates[i];

@@ -19,7 +19,7 @@ public sealed class Zone
     public Zone(ZoneSettings settings)
     {
         var errors = settings.Validate();
-        if (errors.Count > 0) throw new ArgumentException(errors[0], nameof(settings));
+        if (errors.Count > 0) throw new ArgumentException(errors[0]);
         Name = settings.Name;
         InsideSeconds = settings.InsideSeconds;
         _polygon = new Polygon(settings.Points);
@@ -58,7 +58,7 @@ public sealed class DetectionMask
         for (int i = 0; i < masks.Count; i++)
         {
             var errors = masks[i].Validate(i);
-            if (errors.Count > 0) throw new ArgumentException(errors[0], nameof(masks));
+            if (errors.Count > 0) throw new ArgumentException(errors[0]);
             _masks[i] = (new Polygon(masks[i].Points), new HashSet<string>(masks[i].Labels, StringComparer.Ordinal));
         }
     }

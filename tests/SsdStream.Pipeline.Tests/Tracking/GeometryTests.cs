@@ -58,7 +58,7 @@ public sealed class GeometryTests
     public void Check_SaysWhatIsWrong(double[] points, string error)
     {
         Assert.Equal([error], Polygon.Check(points));
-        Assert.Equal(error, Assert.Throws<ArgumentException>(() => new Polygon(points)).Message.Split(" (Parameter")[0]);
+        Assert.Equal(error, Assert.Throws<ArgumentException>(() => new Polygon(points)).Message);
     }
 
     [Fact]

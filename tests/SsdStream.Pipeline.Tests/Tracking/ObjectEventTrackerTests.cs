@@ -201,6 +201,16 @@ public sealed class ObjectEventTrackerTests
     }
 
     [Fact]
+    public void Constructor_RejectsBadZonesAndMasks_WithTheirLine()
+    {
+        var zone = new ZoneSettings { Name = "yard", Points = [0, 0, 1, 0, 1, 1] };
+        Assert.StartsWith("Zone 'yard' is defined 2 times",
+            Assert.Throws<ArgumentException>(() => new ObjectEventTracker("cam", TrackerSettings.Default, [zone, zone])).Message);
+        Assert.Equal("Mask 0: Points has 1 corner; a polygon needs at least 3.",
+            Assert.Throws<ArgumentException>(() => new ObjectEventTracker("cam", TrackerSettings.Default, masks: [new MaskSettings { Points = [0, 0] }])).Message);
+    }
+
+    [Fact]
     public void ObjectId_HasFrigatesShape()
     {
         var id = ObjectId.New(new DateTimeOffset(2024, 6, 1, 12, 0, 0, 123, TimeSpan.Zero));
