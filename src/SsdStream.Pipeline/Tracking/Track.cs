@@ -1,0 +1,109 @@
+using SsdStream.Pipeline.Results;
+
+namespace SsdStream.Pipeline.Tracking;
+
+/// <summary>Where a track is in its life.</summary>
+public enum TrackState
+{
+    /// <summary>Started, not yet confirmed; it ends the first frame it is not matched.</summary>
+    Tentative,
+
+    /// <summary>Confirmed and matched in the latest frame.</summary>
+    Tracked,
+
+    /// <summary>Confirmed, not matched in the latest frame; it ends once unseen for <see cref="TrackerSettings.LostSeconds"/>.</summary>
+    Lost,
+
+    /// <summary>Over; no longer in <see cref="ByteTracker.Tracks"/>.</summary>
+    Ended,
+}
+
+/// <summary>
+/// One track of a <see cref="ByteTracker"/>: the detections of one object over frames, with its Kalman
+/// filter and recent scores. Read-only outside the tracker, which changes it on each update, so read
+/// it on the tracker's thread.
+/// </summary>
+public sealed class Track
+{
+    private readonly KalmanBoxFilter _filter;
+    private readonly float[] _scores;
+    private int _scoreCount, _scoreNext;
+
+    internal Track(int id, PixelDetection first, DateTimeOffset time, int scoreHistory)
+    {
+        Id = id;
+        ClassId = first.ClassId;
+        Label = first.Label;
+        _filter = new KalmanBoxFilter(CornerBox.PixelsOf(first));
+        _scores = new float[scoreHistory];
+        FirstSeen = time;
+        PredictedBox = CornerBox.PixelsOf(first);
+        Record(first, time);
+    }
+
+    /// <summary>The tracker's number for it, unique within its tracker (1, 2, ...).</summary>
+    public int Id { get; }
+
+    public int ClassId { get; }
+
+    public string Label { get; }
+
+    public TrackState State { get; internal set; }
+
+    /// <summary>Whether it was ever confirmed (stays true once it ends).</summary>
+    public bool IsConfirmed { get; internal set; }
+
+    /// <summary>Whether it was matched in the latest frame.</summary>
+    public bool SeenInLatestFrame { get; private set; }
+
+    /// <summary>The detection it was last matched to (its box in pixels and fractions of the frame, and score).</summary>
+    public PixelDetection LastDetection { get; private set; } = null!;
+
+    public DateTimeOffset FirstSeen { get; }
+
+    public DateTimeOffset LastSeen { get; private set; }
+
+    /// <summary>Frames it has been matched in.</summary>
+    public int Hits { get; private set; }
+
+    /// <summary>Where the Kalman filter expected it in the latest frame, corners in pixels.</summary>
+    public CornerBox PredictedBox { get; private set; }
+
+    /// <summary>The median of its latest <see cref="TrackerSettings.ScoreHistory"/> scores (mean of the middle two for an even count).</summary>
+    public float MedianScore
+    {
+        get
+        {
+            Span<float> sorted = stackalloc float[_scoreCount];
+            _scores.AsSpan(0, _scoreCount).CopyTo(sorted);
+            sorted.Sort();
+            int middle = _scoreCount / 2;
+            return _scoreCount % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        }
+    }
+
+    internal void Predict(double steps)
+    {
+        SeenInLatestFrame = false;
+        if (State == TrackState.Lost) _filter.StopHeightVelocity();
+        _filter.Predict(steps);
+        PredictedBox = _filter.Box;
+    }
+
+    internal void Hit(PixelDetection d, DateTimeOffset time)
+    {
+        _filter.Update(CornerBox.PixelsOf(d));
+        Record(d, time);
+    }
+
+    private void Record(PixelDetection d, DateTimeOffset time)
+    {
+        SeenInLatestFrame = true;
+        LastDetection = d;
+        LastSeen = time;
+        Hits++;
+        _scores[_scoreNext] = d.Score;
+        _scoreNext = (_scoreNext + 1) % _scores.Length;
+        _scoreCount = Math.Min(_scoreCount + 1, _scores.Length);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+
+namespace SsdStream.Pipeline.Tracking;
+
+/// <summary>
+/// A camera's tracker settings, bound as they are: each setting's default is here and nowhere else.
+/// Times are in seconds, not frames, so that one set of defaults works from 5 to 30 frames per second;
+/// scores are detection scores 0..1; IoU is intersection over union of boxes in pixels of the frame.
+/// The score thresholds are the tracker's own: it needs detections below the publishing filter's
+/// <c>MinScore</c> (<see cref="Processing.DetectionFilter"/>) to carry tracks through occlusion.
+/// </summary>
+public sealed record TrackerSettings
+{
+    /// <summary>Every setting at its default.</summary>
+    public static TrackerSettings Default { get; } = new();
+
+    /// <summary>
+    /// Detections scoring at least this are confident: they are matched to tracks first (ByteTrack's
+    /// first stage) and may start tracks. Default 0.5: ByteTrack's <c>track_thresh</c>, and the publishing
+    /// filter's default <c>MinScore</c>.
+    /// </summary>
+    public float HighScore { get; init; } = 0.5f;
+
+    /// <summary>
+    /// Detections scoring at least this but less than <see cref="HighScore"/> only keep existing tracks
+    /// alive (ByteTrack's second stage); below it they are ignored. Default 0.1, ByteTrack's.
+    /// </summary>
+    public float LowScore { get; init; } = 0.1f;
+
+    /// <summary>
+    /// A confident detection that matches no track starts a new (tentative) track when it scores at
+    /// least this. Default 0.6: ByteTrack's <c>det_thresh</c> (<see cref="HighScore"/> + 0.1).
+    /// </summary>
+    public float NewTrackScore { get; init; } = 0.6f;
+
+    /// <summary>
+    /// The IoU a confident detection needs with a confirmed track's predicted box to be matched to it.
+    /// Default 0.2 (ByteTrack's first-stage <c>match_thresh</c> 0.8 is a cost, 1 - IoU).
+    /// </summary>
+    public double MatchIou { get; init; } = 0.2;
+
+    /// <summary>The IoU a low-score detection needs with a confirmed track's predicted box. Default 0.5, ByteTrack's second stage.</summary>
+    public double LowScoreMatchIou { get; init; } = 0.5;
+
+    /// <summary>The IoU a confident detection needs with a tentative track's predicted box. Default 0.3, ByteTrack's stage for unconfirmed tracks.</summary>
+    public double TentativeMatchIou { get; init; } = 0.3;
+
+    /// <summary>
+    /// A track is confirmed (becomes an object) once it has been matched in at least this many frames
+    /// in a row and the median of its recent scores reaches <see cref="ConfirmScore"/>. A tentative track
+    /// that misses a frame ends, so with 2 or more a one-frame false detection never becomes an object.
+    /// Default 3.
+    /// </summary>
+    public int ConfirmFrames { get; init; } = 3;
+
+    /// <summary>How many of a track's latest scores the median is taken over. Default 10, as Frigate keeps.</summary>
+    public int ScoreHistory { get; init; } = 10;
+
+    /// <summary>The median of a track's recent scores needed to confirm it (Frigate's <c>threshold</c>). Default 0.6.</summary>
+    public float ConfirmScore { get; init; } = 0.6f;
+
+    /// <summary>A confirmed track not matched for this long ends (its object's <c>end</c>). Default 2 s.</summary>
+    public double LostSeconds { get; init; } = 2;
+
+    /// <summary>
+    /// An object is still while its box overlaps the average of its boxes since it stopped by at least
+    /// this IoU; the same IoU against the last published box tells whether it has moved. Default 0.6.
+    /// </summary>
+    public double StationaryIou { get; init; } = 0.6;
+
+    /// <summary>An object still for this long is stationary; moving again makes it active at once. Default 10 s.</summary>
+    public double StationarySeconds { get; init; } = 10;
+
+    /// <summary>
+    /// An object that has merely moved gets an <c>update</c> at most this often; zone changes, stationary
+    /// changes and a clearly better score are published at once. Default 5 s.
+    /// </summary>
+    public double UpdateThrottleSeconds { get; init; } = 5;
+
+    /// <summary>How much an object's top score must rise over the last published one to be published at once. Default 0.05.</summary>
+    public float BetterScoreMargin { get; init; } = 0.05f;
+
+    /// <summary>One line per bad setting, each naming the property; empty when all are good.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        Fraction(nameof(HighScore), HighScore);
+        Fraction(nameof(LowScore), LowScore);
+        Fraction(nameof(NewTrackScore), NewTrackScore);
+        Fraction(nameof(ConfirmScore), ConfirmScore);
+        if (LowScore > HighScore) errors.Add($"{nameof(LowScore)} ({Show(LowScore)}) must not exceed {nameof(HighScore)} ({Show(HighScore)}).");
+        if (NewTrackScore < HighScore) errors.Add($"{nameof(NewTrackScore)} ({Show(NewTrackScore)}) must be at least {nameof(HighScore)} ({Show(HighScore)}): only confident detections start tracks.");
+        PositiveIou(nameof(MatchIou), MatchIou);
+        PositiveIou(nameof(LowScoreMatchIou), LowScoreMatchIou);
+        PositiveIou(nameof(TentativeMatchIou), TentativeMatchIou);
+        PositiveIou(nameof(StationaryIou), StationaryIou);
+        if (ConfirmFrames < 1) errors.Add($"{nameof(ConfirmFrames)} must be at least 1, not {ConfirmFrames}.");
+        if (ScoreHistory < 1) errors.Add($"{nameof(ScoreHistory)} must be at least 1, not {ScoreHistory}.");
+        Seconds(nameof(LostSeconds), LostSeconds, allowZero: false);
+        Seconds(nameof(StationarySeconds), StationarySeconds, allowZero: false);
+        Seconds(nameof(UpdateThrottleSeconds), UpdateThrottleSeconds, allowZero: true);
+        if (!(BetterScoreMargin >= 0 && BetterScoreMargin <= 1)) errors.Add($"{nameof(BetterScoreMargin)} must be between 0 and 1, not {Show(BetterScoreMargin)}.");
+        return errors;
+
+        void Fraction(string name, float value)
+        {
+            if (!(value >= 0 && value <= 1)) errors.Add($"{name} must be between 0 and 1, not {Show(value)}.");
+        }
+
+        void PositiveIou(string name, double value)
+        {
+            if (!(value > 0 && value <= 1)) errors.Add($"{name} must be above 0 and at most 1, not {Show(value)}.");
+        }
+
+        void Seconds(string name, double value, bool allowZero)
+        {
+            bool ok = double.IsFinite(value) && (allowZero ? value >= 0 : value > 0);
+            if (!ok) errors.Add($"{name} must be {(allowZero ? "0 or more" : "above 0")} seconds, not {Show(value)}.");
+        }
+    }
+
+    private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Show(float value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,202 @@
+using SsdStream.Pipeline.Results;
+using SsdStream.Pipeline.Tracking;
+using static SsdStream.Pipeline.Tests.Tracking.TrackingTestData;
+
+namespace SsdStream.Pipeline.Tests.Tracking;
+
+public sealed class ByteTrackerTests
+{
+    private const double Fps = 10;
+
+    private static TrackerStep Frame(ByteTracker tracker, int frame, params PixelDetection[] detections) =>
+        tracker.Update(At(frame / Fps), Width, Height, detections);
+
+    /// <summary>A 40 x 100 person whose left edge is at x, top at y.</summary>
+    private static PixelDetection Person(float x, float y = 200, float score = 0.9f) => Det(x, y, x + 40, y + 100, score);
+
+    [Fact]
+    public void TwoPeopleCrossing_KeepTheirIds()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        int rightwardId = -1, leftwardId = -1;
+        for (int f = 0; f < 60; f++)
+        {
+            // One walks right from x = 60, the other left from x = 540, 8 px a frame; they pass at frame 30.
+            var right = Person(60 + 8 * f, 200);
+            var left = Person(540 - 8 * f, 210);
+            var step = Frame(tracker, f, right, left);
+            if (f == 5)
+            {
+                rightwardId = step.TrackIdOf(0);
+                leftwardId = step.TrackIdOf(1);
+                Assert.NotEqual(rightwardId, leftwardId);
+            }
+            if (f > 5)
+            {
+                Assert.Equal(rightwardId, step.TrackIdOf(0));
+                Assert.Equal(leftwardId, step.TrackIdOf(1));
+            }
+        }
+    }
+
+    [Fact]
+    public void TwoPeopleCrossing_OneHiddenBehindTheOther_KeepTheirIds()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        int rightwardId = -1, leftwardId = -1;
+        for (int f = 0; f < 60; f++)
+        {
+            var right = Person(60 + 8 * f, 200);
+            var left = Person(540 - 8 * f, 205);
+            // While they overlap, only the one in front (walking left) is detected.
+            bool hidden = Math.Abs((60 + 8 * f) - (540 - 8 * f)) < 40;
+            var step = hidden ? Frame(tracker, f, left) : Frame(tracker, f, right, left);
+            if (f == 5) (rightwardId, leftwardId) = (step.TrackIdOf(0), step.TrackIdOf(1));
+            if (f > 5 && hidden) Assert.Equal(leftwardId, step.TrackIdOf(0));
+            if (f > 5 && !hidden)
+            {
+                Assert.Equal(rightwardId, step.TrackIdOf(0));
+                Assert.Equal(leftwardId, step.TrackIdOf(1));
+            }
+        }
+        Assert.Equal(2, tracker.Tracks.Count);
+    }
+
+    [Fact]
+    public void ObjectMissedForSomeFrames_ThenSeenFaintly_KeepsItsId_ByPredictionAndTheLowScoreStage()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        int id = -1;
+        // 15 px a frame: after the gap its box no longer overlaps where it was last seen, so only the
+        // Kalman filter's prediction can find it again.
+        for (int f = 0; f < 40; f++)
+        {
+            float x = 20 + 15 * f;
+            TrackerStep step;
+            if (f is >= 15 and < 20) step = Frame(tracker, f); // not detected at all
+            else if (f is >= 20 and < 24) step = Frame(tracker, f, Person(x, score: 0.3f)); // partly hidden
+            else step = Frame(tracker, f, Person(x));
+
+            if (f == 5) id = step.TrackIdOf(0);
+            if (f is >= 15 and < 20) Assert.Equal(TrackState.Lost, Assert.Single(tracker.Tracks).State);
+            if (f > 5 && step.Count == 1) Assert.Equal(id, step.TrackIdOf(0));
+        }
+        Assert.Equal(id, Assert.Single(tracker.Tracks).Id);
+    }
+
+    [Fact]
+    public void LowScoreDetection_NeverStartsATrack()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        for (int f = 0; f < 10; f++) Assert.Equal(-1, Frame(tracker, f, Person(100, score: 0.4f)).TrackIdOf(0));
+        Assert.Empty(tracker.Tracks);
+    }
+
+    [Fact]
+    public void OneFrameFalseDetection_StartsATentativeTrack_ThatEndsUnconfirmed()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        var first = Frame(tracker, 0, Person(100));
+        var started = Assert.Single(first.Changes);
+        Assert.Equal(TrackChangeKind.Started, started.Kind);
+        Assert.Equal(TrackState.Tentative, started.Track.State);
+
+        var next = Frame(tracker, 1);
+        var ended = Assert.Single(next.Changes);
+        Assert.Equal((started.Track, TrackChangeKind.Ended), (ended.Track, ended.Kind));
+        Assert.False(ended.Track.IsConfirmed);
+        Assert.Empty(tracker.Tracks);
+    }
+
+    [Fact]
+    public void Track_IsConfirmedAfterConfirmFramesInARow()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        Assert.Equal([TrackChangeKind.Started], Frame(tracker, 0, Person(100)).Changes.Select(c => c.Kind));
+        Assert.Empty(Frame(tracker, 1, Person(102)).Changes);
+        var third = Frame(tracker, 2, Person(104));
+        Assert.Equal([TrackChangeKind.Confirmed], third.Changes.Select(c => c.Kind));
+        Assert.Equal(TrackState.Tracked, third.TrackOf(0)!.State);
+    }
+
+    [Fact]
+    public void Track_WithAPoorMedianScore_StaysTentative_UntilItsScoresImprove()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        float[] scores = [0.9f, 0.5f, 0.5f, 0.5f, 0.9f, 0.9f, 0.9f];
+        var kinds = new List<TrackChangeKind>();
+        for (int f = 0; f < scores.Length; f++)
+        {
+            var step = Frame(tracker, f, Person(100, score: scores[f]));
+            kinds.AddRange(step.Changes.Select(c => c.Kind));
+            // Median of (0.9, 0.5, 0.5, 0.5, 0.9, 0.9) is 0.7: confirmed at the sixth frame, not before.
+            Assert.Equal(f >= 5, step.TrackOf(0)!.IsConfirmed);
+        }
+        Assert.Equal([TrackChangeKind.Started, TrackChangeKind.Confirmed], kinds);
+    }
+
+    [Fact]
+    public void DetectionOfAnotherLabel_DoesNotContinueATrack()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        for (int f = 0; f < 5; f++) Frame(tracker, f, Person(100));
+        var personId = tracker.Tracks[0].Id;
+        var step = Frame(tracker, 5, Det(100, 200, 140, 300, 0.9f, "car"));
+        Assert.NotEqual(personId, step.TrackIdOf(0));
+        Assert.Equal(TrackState.Lost, tracker.Tracks.Single(t => t.Id == personId).State);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(30)]
+    public void ConfirmedTrack_EndsWhenUnseenForLostSeconds_AtAnyFrameRate(double fps)
+    {
+        var settings = new TrackerSettings { LostSeconds = 2 };
+        var tracker = new ByteTracker(settings);
+        int frame = 0;
+        for (; frame < 10; frame++) tracker.Update(At(frame / fps), Width, Height, [Person(100)]);
+        double lastSeen = (frame - 1) / fps;
+        double endedAt = double.NaN;
+        for (; frame < 10 + 4 * fps; frame++)
+        {
+            var step = tracker.Update(At(frame / fps), Width, Height, []);
+            if (step.Changes.Any(c => c.Kind == TrackChangeKind.Ended)) { endedAt = frame / fps; break; }
+        }
+        Assert.InRange(endedAt - lastSeen, 2, 2 + 1 / fps + 1e-9);
+        Assert.Empty(tracker.Tracks);
+    }
+
+    [Fact]
+    public void DroppedFrames_ArePredictedAsFarAsTheObjectMoved()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        int id = -1;
+        // 20 px a frame at 10 fps, then a run where only every fourth frame arrives: a filter that moved
+        // one frame's worth per update would fall 60 px behind, less than the box's 40 px overlap.
+        int[] frames = [.. Enumerable.Range(0, 20), 24, 28, 32, 36, 40];
+        foreach (int f in frames)
+        {
+            var step = Frame(tracker, f, Person(20 + 12 * f));
+            if (f == 5) id = step.TrackIdOf(0);
+            if (f > 5) Assert.Equal(id, step.TrackIdOf(0));
+        }
+    }
+
+    [Fact]
+    public void FrameSizeChange_EndsEveryTrack()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        for (int f = 0; f < 5; f++) Frame(tracker, f, Person(100));
+        var old = tracker.Tracks[0];
+        var step = tracker.Update(At(0.5), 1280, 720, [Person(100)]);
+        Assert.Contains(new TrackChange(old, TrackChangeKind.Ended), step.Changes);
+        Assert.NotEqual(old.Id, step.TrackIdOf(0));
+    }
+
+    [Fact]
+    public void Constructor_RejectsBadSettings_WithTheirLine()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ByteTracker(new TrackerSettings { ConfirmFrames = 0 }));
+        Assert.StartsWith("ConfirmFrames must be at least 1", e.Message);
+    }
+}
