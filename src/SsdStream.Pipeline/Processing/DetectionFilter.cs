@@ -23,9 +23,15 @@ public sealed record DetectionFilter
     /// <summary>Smallest box area in pixels of the frame.</summary>
     public float MinArea { get; init; }
 
-    public bool Accepts(PixelDetection d) =>
-        d.Score >= MinScore
-        && (Labels.Count == 0 || Labels.Contains(d.Label))
+    public bool Accepts(PixelDetection d) => d.Score >= MinScore && AcceptsApartFromScore(d);
+
+    /// <summary>
+    /// Whether the filter keeps the detection by label and area, whatever its score: what the tracker sees
+    /// (it needs the low scores to carry tracks through occlusion; <see cref="MinScore"/> still decides what
+    /// is published).
+    /// </summary>
+    public bool AcceptsApartFromScore(PixelDetection d) =>
+        (Labels.Count == 0 || Labels.Contains(d.Label))
         && !ExcludeLabels.Contains(d.Label)
         && d.Area >= MinArea;
 

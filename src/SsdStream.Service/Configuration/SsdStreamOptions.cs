@@ -5,6 +5,7 @@ using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Publishing;
 using SsdStream.Pipeline.Recording;
 using SsdStream.Pipeline.Sources;
+using SsdStream.Pipeline.Tracking;
 
 namespace SsdStream.Service.Configuration;
 
@@ -131,6 +132,19 @@ public sealed class CameraOptions
     public int QueueCapacity { get; set; } = CameraDefinition.DefaultQueueCapacity;
 
     public DetectionFilter Filter { get; set; } = new();
+
+    /// <summary>
+    /// The tracker's thresholds (README, "Objects and events"). It sees the detections the filter keeps by
+    /// label and area at every score down to <see cref="TrackerSettings.LowScore"/>; the filter's
+    /// <c>MinScore</c> still decides what the detections message holds.
+    /// </summary>
+    public TrackerSettings Tracker { get; set; } = new();
+
+    /// <summary>Named areas of the frame (names unique across cameras); an object is in one when the bottom centre of its box is.</summary>
+    public List<ZoneSettings> Zones { get; set; } = [];
+
+    /// <summary>Areas where detections are ignored (a detection whose box's bottom centre is inside is dropped).</summary>
+    public List<MaskSettings> Masks { get; set; } = [];
 
     public SyntheticOptions Synthetic { get; set; } = new();
 }

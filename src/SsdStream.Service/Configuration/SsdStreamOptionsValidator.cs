@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using SsdStream.Pipeline.Sources;
+using SsdStream.Pipeline.Tracking;
 
 namespace SsdStream.Service.Configuration;
 
@@ -73,7 +74,20 @@ public static partial class SsdStreamOptionsValidator
             Check(c.QueueCapacity >= 1, $"{k}:QueueCapacity", $"must be at least 1 (got {c.QueueCapacity})");
             Check(c.Filter.MinScore is >= 0 and <= 1, $"{k}:Filter:MinScore", $"must be in [0, 1] (got {c.Filter.MinScore})");
             Check(c.Filter.MinArea >= 0, $"{k}:Filter:MinArea", $"cannot be negative (got {c.Filter.MinArea})");
+            foreach (var line in (c.Tracker ?? new()).Validate()) Check(false, $"{k}:Tracker", line);
+            for (int j = 0; j < (c.Zones ?? []).Count; j++)
+            {
+                foreach (var line in c.Zones![j].Validate()) Check(false, $"{k}:Zones:{j}", line);
+                Check(!names.Contains(c.Zones[j].Name) && !o.Cameras.Any(other => other?.Name == c.Zones[j].Name), $"{k}:Zones:{j}:Name",
+                    $"'{c.Zones[j].Name}' is also a camera's name; zone and camera names share the topics <prefix>/<name>/<label>");
+            }
+            for (int j = 0; j < (c.Masks ?? []).Count; j++)
+            {
+                foreach (var line in c.Masks![j].Validate(j)) Check(false, $"{k}:Masks:{j}", line);
+            }
         }
+        foreach (var line in ZoneSettings.ValidateUniqueNames(o.Cameras.Where(c => c != null).SelectMany(c => c.Zones ?? [])))
+            Check(false, "Cameras:*:Zones", line);
 
         var m = o.Mqtt;
         Check(m.Port is > 0 and < 65536, "Mqtt:Port", $"must be 1..65535 (got {m.Port})");
