@@ -4,6 +4,7 @@ using SsdStream.Pipeline.Frames;
 using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Sources;
+using SsdStream.Pipeline.Tracking;
 
 namespace SsdStream.Pipeline;
 
@@ -16,6 +17,7 @@ namespace SsdStream.Pipeline;
 /// single file can fill every batch.
 /// </param>
 /// <param name="Delivery">Whether frames may be dropped (live sources) or all are processed (files at full speed).</param>
+/// <param name="Tracking">The tracker's thresholds, zones and masks (null: the defaults, no zones, no masks).</param>
 public sealed record CameraDefinition(
     string Id,
     Func<IFrameSource> SourceFactory,
@@ -23,7 +25,8 @@ public sealed record CameraDefinition(
     ReconnectPolicy Reconnect,
     TimeSpan StallTimeout,
     int QueueCapacity = CameraDefinition.DefaultQueueCapacity,
-    FrameDelivery Delivery = FrameDelivery.Newest)
+    FrameDelivery Delivery = FrameDelivery.Newest,
+    CameraTracking? Tracking = null)
 {
     /// <summary>Frames a live camera keeps waiting for inference unless configured otherwise.</summary>
     public const int DefaultQueueCapacity = 2;
@@ -31,7 +34,8 @@ public sealed record CameraDefinition(
 
 /// <summary>
 /// The real-time detection pipeline: one <see cref="ResilientCamera"/> per camera writing into
-/// <see cref="FrameQueues"/>; one <see cref="InferenceWorker"/> owning the model; a
+/// <see cref="FrameQueues"/>; one <see cref="InferenceWorker"/> owning the model; the
+/// <see cref="TrackingStage"/> turning detections into tracked objects and events; a
 /// <see cref="ResultBroadcaster"/> handing results to subscribers (publisher, recorder, tests). Frames
 /// themselves can be tapped per camera for recording. Stopping closes the cameras first, lets the worker
 /// finish the frames already queued, then completes every subscriber.
@@ -42,6 +46,9 @@ public sealed class DetectionPipeline : IAsyncDisposable
     private readonly FrameQueues _queues = new();
     private readonly Dictionary<string, FrameFanOut> _fanOuts = new(StringComparer.Ordinal);
     private readonly Channel<FrameResult> _results = Channel.CreateBounded<FrameResult>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<FrameResult> _tracked = Channel.CreateBounded<FrameResult>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
+    private readonly TrackingStage _tracking;
+    private Task _trackingTask = Task.CompletedTask;
     private readonly ResultBroadcaster _broadcaster = new();
     private readonly InferenceWorker _worker;
     private readonly List<ResilientCamera> _resilientCameras = [];
@@ -62,6 +69,8 @@ public sealed class DetectionPipeline : IAsyncDisposable
         var filters = cameras.ToDictionary(c => c.Id, c => c.Filter, StringComparer.Ordinal);
         _worker = new InferenceWorker(_queues, _results.Writer, detectorFactory, batching, torchThreads,
             id => filters.TryGetValue(id, out var f) ? f : DetectionFilter.Default, metrics, loggers.CreateLogger<InferenceWorker>());
+        _tracking = new TrackingStage(cameras.ToDictionary(c => c.Id, c => (c.Tracking ?? CameraTracking.Default, c.Filter), StringComparer.Ordinal),
+            loggers.CreateLogger<TrackingStage>());
         foreach (var c in cameras)
         {
             var counters = metrics.Camera(c.Id);
@@ -79,7 +88,7 @@ public sealed class DetectionPipeline : IAsyncDisposable
     public InferenceWorker Worker => _worker;
 
     /// <summary>Completes when every stage has finished (faulted if inference failed).</summary>
-    public Task Completion => Task.WhenAll(_camerasTask, _worker.Completion, _broadcastTask);
+    public Task Completion => Task.WhenAll(_camerasTask, _worker.Completion, _trackingTask, _broadcastTask);
 
     /// <summary>Subscribes to results (of every camera, or of <paramref name="cameraId"/> only); call before <see cref="StartAsync"/> to see every one.</summary>
     public ResultBroadcaster.Subscription SubscribeResults(string name, int capacity = 1024, string? cameraId = null) => _broadcaster.Subscribe(name, capacity, cameraId);
@@ -104,7 +113,8 @@ public sealed class DetectionPipeline : IAsyncDisposable
         if (_started) throw new InvalidOperationException("already started");
         _started = true;
         _worker.Start(_hardStop.Token);
-        _broadcastTask = Task.Run(() => _broadcaster.RunAsync(_results.Reader, _hardStop.Token), CancellationToken.None);
+        _trackingTask = Task.Run(() => _tracking.RunAsync(_results.Reader, _tracked.Writer, _hardStop.Token), CancellationToken.None);
+        _broadcastTask = Task.Run(() => _broadcaster.RunAsync(_tracked.Reader, _hardStop.Token), CancellationToken.None);
         await _worker.Ready.WaitAsync(cancellation).ConfigureAwait(false);
         _camerasTask = Task.WhenAll(_resilientCameras.Select(c =>
             Task.Run(() => c.RunAsync(_fanOuts[c.CameraId], _cameraStop.Token), CancellationToken.None)));
@@ -137,7 +147,7 @@ public sealed class DetectionPipeline : IAsyncDisposable
         try
         {
             // The batch in hand finishes (well under a second); the broadcaster then completes every subscriber.
-            await Task.WhenAll(_worker.Completion, _broadcastTask).WaitAsync(HardStopWait).ConfigureAwait(false);
+            await Task.WhenAll(_worker.Completion, _trackingTask, _broadcastTask).WaitAsync(HardStopWait).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -152,8 +152,10 @@ public sealed partial class InferenceWorker
         {
             var (camera, sequence, time, w, h) = meta[k];
             var pixels = PixelDetection.FromNormalised(detections[k], w, h, detector.Label);
-            var kept = _filters(camera).Apply(pixels);
-            var result = new FrameResult(camera, sequence, time, w, h, kept, now, elapsed, batch.Count, detector.ModelName);
+            var filter = _filters(camera);
+            var kept = filter.Apply(pixels);
+            var candidates = Array.FindAll(pixels, filter.AcceptsApartFromScore);
+            var result = new FrameResult(camera, sequence, time, w, h, kept, now, elapsed, batch.Count, detector.ModelName, candidates);
             _metrics.Camera(camera).AddProcessed(share);
             _metrics.RecordLatency(camera, result.Latency);
             results.Add(result);

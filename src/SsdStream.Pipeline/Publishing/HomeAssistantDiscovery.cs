@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace SsdStream.Pipeline.Publishing;
 
 /// <summary>
-/// Home Assistant MQTT discovery: per camera and label a count sensor and a presence binary sensor, and
-/// one status sensor per camera, all bound to <c>&lt;prefix&gt;/available</c> for availability.
+/// Home Assistant MQTT discovery: per camera and label, and per zone and label, a count sensor and an
+/// occupancy binary sensor, and one status sensor per camera, all bound to <c>&lt;prefix&gt;/available</c>
+/// for availability. A zone's sensors belong to its camera's device.
 /// </summary>
 public static class HomeAssistantDiscovery
 {
@@ -34,6 +35,29 @@ public static class HomeAssistantDiscovery
             o["json_attributes_topic"] = topics.Status(camera);
             o["icon"] = "mdi:cctv";
         }));
+    }
+
+    /// <summary>A zone's count sensor and occupancy binary sensor per label it counts.</summary>
+    public static IEnumerable<(string Topic, JsonObject Config)> ZoneConfigs(string discoveryPrefix, MqttTopics topics, string camera, string zone, IReadOnlyList<string> labels, string deviceName)
+    {
+        string node = Id(topics.Prefix);
+        string z = Id(zone);
+        foreach (var label in labels)
+        {
+            string l = Id(label);
+            var state = topics.ZoneCount(zone, label);
+            yield return ($"{discoveryPrefix}/sensor/{node}/{z}_{l}_count/config", Common(topics, camera, deviceName, $"{node}_{z}_{l}_count", $"{zone} {label} count", state, o =>
+            {
+                o["unit_of_measurement"] = "objects";
+                o["state_class"] = "measurement";
+                o["icon"] = "mdi:counter";
+            }));
+            yield return ($"{discoveryPrefix}/binary_sensor/{node}/{z}_{l}/config", Common(topics, camera, deviceName, $"{node}_{z}_{l}", $"{zone} {label}", state, o =>
+            {
+                o["value_template"] = "{{ 'ON' if (value | int(0)) > 0 else 'OFF' }}";
+                o["device_class"] = "occupancy";
+            }));
+        }
     }
 
     private static JsonObject Common(MqttTopics topics, string camera, string deviceName, string uniqueId, string name, string stateTopic, Action<JsonObject> extra)

@@ -2,14 +2,16 @@ using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Recording;
 using SsdStream.Pipeline.Sources;
+using SsdStream.Pipeline.Tracking;
 
 namespace SsdStream.Pipeline.Publishing;
 
 /// <summary>
 /// Turns pipeline results and camera states into MQTT messages in the outbox: detections of every frame
-/// that has any (and empty frames when configured), retained per-label counts when they change, retained
-/// camera status, closed recording segments, periodic stats, and Home Assistant discovery configs for
-/// every camera and label. It only queues: the <see cref="MqttConnection"/> sends.
+/// that has any (and empty frames when configured), object events, retained counts of the current
+/// objects per camera and label and per zone and label when they change, retained camera status, closed
+/// recording segments, periodic stats, and Home Assistant discovery configs for every camera, zone and
+/// label. It only queues: the <see cref="MqttConnection"/> sends.
 /// </summary>
 public sealed class MqttDetectionPublisher
 {
@@ -17,7 +19,10 @@ public sealed class MqttDetectionPublisher
     private readonly MqttTopics _topics;
     private readonly MqttOutbox _outbox;
     private readonly IReadOnlyList<string> _labels;
-    private readonly Dictionary<string, Dictionary<string, int>> _counts = new(StringComparer.Ordinal);
+    /// <summary>The last published count per count topic.</summary>
+    private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+    /// <summary>The zones of each camera, with the labels they count.</summary>
+    private readonly Dictionary<string, List<(string Zone, IReadOnlyList<string> Labels)>> _zones = new(StringComparer.Ordinal);
     private readonly Lock _countsLock = new();
 
     /// <param name="labels">Every label the model can report (for discovery and zero counts).</param>
@@ -29,18 +34,25 @@ public sealed class MqttDetectionPublisher
         _labels = labels;
     }
 
-    /// <summary>Queues the retained discovery configs and zero counts for these cameras.</summary>
-    public void Announce(IEnumerable<string> cameras, string deviceName)
+    /// <summary>Queues the retained discovery configs and zero counts for these cameras and their zones.</summary>
+    /// <param name="zones">Each camera's zones (a camera without any may be left out).</param>
+    public void Announce(IEnumerable<string> cameras, string deviceName, IReadOnlyDictionary<string, IReadOnlyList<ZoneSettings>>? zones = null)
     {
         foreach (var camera in cameras)
         {
-            foreach (var label in _labels)
+            var cameraZones = zones?.GetValueOrDefault(camera) ?? [];
+            lock (_countsLock) _zones[camera] = cameraZones.Select(z => (z.Name, z.Labels.Count > 0 ? z.Labels : _labels)).ToList();
+            foreach (var label in _labels) SetCount(_topics.LabelCount(camera, label), 0, force: true);
+            foreach (var z in cameraZones)
             {
-                SetCount(camera, label, 0, force: true);
+                foreach (var label in z.Labels.Count > 0 ? z.Labels : _labels) SetCount(_topics.ZoneCount(z.Name, label), 0, force: true);
             }
             if (_settings.HomeAssistant.Enabled)
             {
-                foreach (var (topic, config) in HomeAssistantDiscovery.Configs(_settings.HomeAssistant.DiscoveryPrefix, _topics, camera, _labels, deviceName))
+                var configs = HomeAssistantDiscovery.Configs(_settings.HomeAssistant.DiscoveryPrefix, _topics, camera, _labels, deviceName)
+                    .Concat(cameraZones.SelectMany(z => HomeAssistantDiscovery.ZoneConfigs(_settings.HomeAssistant.DiscoveryPrefix, _topics, camera, z.Name,
+                        z.Labels.Count > 0 ? z.Labels : _labels, deviceName)));
+                foreach (var (topic, config) in configs)
                 {
                     _outbox.SetRetained(new OutgoingMessage(topic, MqttPayloads.Utf8(config.ToJsonString()), true, 1));
                 }
@@ -52,17 +64,46 @@ public sealed class MqttDetectionPublisher
     public void OnCameraState(CameraStateChange change) =>
         _outbox.SetRetained(new OutgoingMessage(_topics.Status(change.CameraId), MqttPayloads.Status(change), true, 1));
 
-    /// <summary>Queues the messages of one result.</summary>
+    /// <summary>Queues the messages of one result: its detections, its object events, and the counts that changed.</summary>
     public void OnResult(FrameResult result)
     {
-        if (result.Detections.Count > 0 || _settings.PublishEmptyFrames)
+        bool closing = result.Tracking?.Closing == true;
+        if (!closing && (result.Detections.Count > 0 || _settings.PublishEmptyFrames))
         {
             _outbox.Enqueue(new OutgoingMessage(_topics.Detections(result.CameraId), MqttPayloads.Detections(result), false, _settings.Qos));
         }
-        var counts = result.Detections.GroupBy(d => d.Label).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var label in _labels.Concat(counts.Keys).Distinct())
+        if (result.Tracking is not { } tracking)
         {
-            SetCount(result.CameraId, label, counts.GetValueOrDefault(label), force: false);
+            // Untracked: the frame's detections are the count.
+            PublishCounts(result.CameraId, result.Detections.Select(d => (d.Label, (IReadOnlyList<string>)[])));
+            return;
+        }
+        foreach (var e in tracking.Events)
+        {
+            _outbox.Enqueue(new OutgoingMessage(_topics.Events, MqttPayloads.Event(e), false, _settings.Qos));
+        }
+        PublishCounts(result.CameraId, tracking.Objects.Select(o => (o.Label, o.CurrentZones)));
+    }
+
+    /// <summary>Sets every count of the camera and of its zones from its current objects (label, zones).</summary>
+    private void PublishCounts(string camera, IEnumerable<(string Label, IReadOnlyList<string> Zones)> objects)
+    {
+        var perLabel = new Dictionary<string, int>(StringComparer.Ordinal);
+        var perZone = new Dictionary<(string, string), int>();
+        foreach (var (label, zones) in objects)
+        {
+            perLabel[label] = perLabel.GetValueOrDefault(label) + 1;
+            foreach (var zone in zones) perZone[(zone, label)] = perZone.GetValueOrDefault((zone, label)) + 1;
+        }
+        foreach (var label in _labels.Concat(perLabel.Keys).Distinct())
+        {
+            SetCount(_topics.LabelCount(camera, label), perLabel.GetValueOrDefault(label), force: false);
+        }
+        List<(string Zone, IReadOnlyList<string> Labels)>? zonesOfCamera;
+        lock (_countsLock) zonesOfCamera = _zones.GetValueOrDefault(camera);
+        foreach (var (zone, labels) in zonesOfCamera ?? [])
+        {
+            foreach (var label in labels) SetCount(_topics.ZoneCount(zone, label), perZone.GetValueOrDefault((zone, label)), force: false);
         }
     }
 
@@ -86,14 +127,13 @@ public sealed class MqttDetectionPublisher
     public void PublishSegment(RecordedSegment segment) =>
         _outbox.Enqueue(new OutgoingMessage(_topics.Recordings(segment.Camera), MqttPayloads.Segment(segment), false, _settings.Qos));
 
-    private void SetCount(string camera, string label, int count, bool force)
+    private void SetCount(string topic, int count, bool force)
     {
         lock (_countsLock)
         {
-            if (!_counts.TryGetValue(camera, out var perLabel)) _counts[camera] = perLabel = new Dictionary<string, int>(StringComparer.Ordinal);
-            if (!force && perLabel.TryGetValue(label, out var old) && old == count) return;
-            perLabel[label] = count;
+            if (!force && _counts.TryGetValue(topic, out var old) && old == count) return;
+            _counts[topic] = count;
         }
-        _outbox.SetRetained(new OutgoingMessage(_topics.LabelCount(camera, label), MqttPayloads.Utf8(count.ToString(System.Globalization.CultureInfo.InvariantCulture)), true, 1));
+        _outbox.SetRetained(new OutgoingMessage(topic, MqttPayloads.Utf8(count.ToString(System.Globalization.CultureInfo.InvariantCulture)), true, 1));
     }
 }

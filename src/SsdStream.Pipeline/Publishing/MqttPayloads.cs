@@ -45,6 +45,14 @@ public static class MqttPayloads
     /// "reconnects", "recording_dropped", "inference_ms_per_frame"}}, "mqtt": {"outbox", "outbox_dropped", "sent"}}</c>:
     /// totals since start, and the frame rate and inference time per frame over the interval.
     /// </summary>
+    /// <summary>An object event (<c>&lt;prefix&gt;/events</c>), as <see cref="ObjectJson.WriteEvent"/> writes it.</summary>
+    public static byte[] Event(Tracking.ObjectEvent e)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms)) ObjectJson.WriteEvent(w, e);
+        return ms.ToArray();
+    }
+
     public static byte[] Stats(PipelineDelta delta, DateTimeOffset time, int outbox, long outboxDropped, long sent)
     {
         var perCamera = new JsonObject();

@@ -11,8 +11,14 @@ public sealed class MqttTopics(string prefix)
     /// <summary>Every processed frame with detections (and empty frames when configured).</summary>
     public string Detections(string camera) => $"{Prefix}/{camera}/detections";
 
-    /// <summary>Retained count of objects of a label, published when it changes.</summary>
+    /// <summary>Retained count of a camera's current objects of a label, published when it changes.</summary>
     public string LabelCount(string camera, string label) => $"{Prefix}/{camera}/{Sanitise(label)}";
+
+    /// <summary>Object events (<c>new</c>, <c>update</c>, <c>end</c>), as Frigate's <c>frigate/events</c>; not retained.</summary>
+    public string Events => $"{Prefix}/events";
+
+    /// <summary>Retained count of a zone's current objects of a label (zone names are unique across cameras).</summary>
+    public string ZoneCount(string zone, string label) => $"{Prefix}/{zone}/{Sanitise(label)}";
 
     /// <summary>Retained camera state with its reason.</summary>
     public string Status(string camera) => $"{Prefix}/{camera}/status";

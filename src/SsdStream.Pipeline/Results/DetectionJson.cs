@@ -4,7 +4,8 @@ namespace SsdStream.Pipeline.Results;
 
 /// <summary>
 /// The one JSON form of a detection, used by the MQTT detections message, the recording sidecars and
-/// <c>ssdstream detect</c>: <c>{"label", "class_id", "score", "box": [x1, y1, x2, y2], "box_normalized": [...]}</c>,
+/// <c>ssdstream detect</c>: <c>{"label", "class_id", "score", "box": [x1, y1, x2, y2], "box_normalized": [...], "track_id"}</c>
+/// (<c>track_id</c> only for a detection that belongs to a tracked object),
 /// the box in pixels of the frame (0.1 px), the normalised box in 0..1 of it (5 decimals), the score to 4 decimals.
 /// </summary>
 public static class DetectionJson
@@ -26,6 +27,7 @@ public static class DetectionJson
         w.WriteNumber("score", Math.Round(d.Score, 4));
         WriteBox(w, "box", 1, d.X1, d.Y1, d.X2, d.Y2);
         WriteBox(w, "box_normalized", 5, d.NX1, d.NY1, d.NX2, d.NY2);
+        if (d.TrackId is { } id) w.WriteString("track_id", id);
         w.WriteEndObject();
     }
 

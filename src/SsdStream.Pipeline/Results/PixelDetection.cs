@@ -12,6 +12,9 @@ public sealed record PixelDetection(string Label, int ClassId, float Score, floa
 {
     public float Area => (X2 - X1) * (Y2 - Y1);
 
+    /// <summary>The id of the tracked object this detection belongs to (null: none, or not tracked).</summary>
+    public string? TrackId { get; init; }
+
     /// <summary>
     /// Maps network detections (boxes in 0..1 of the network input, which is the whole frame resized)
     /// to the pixels of a <paramref name="width"/> x <paramref name="height"/> frame, clamping to the frame.

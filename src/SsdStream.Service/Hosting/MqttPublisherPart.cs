@@ -2,14 +2,16 @@ using Microsoft.Extensions.Logging;
 using SsdStream.Pipeline;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Publishing;
+using SsdStream.Pipeline.Tracking;
+using SsdStream.Service.Configuration;
 
 namespace SsdStream.Service.Hosting;
 
 /// <summary>
-/// Turns the pipeline's results and camera states into MQTT messages (detections, counts, status,
+/// Turns the pipeline's results and camera states into MQTT messages (detections, object events, counts, status,
 /// Home Assistant discovery). It stops after the pipeline, once it has queued the last results.
 /// </summary>
-public sealed class MqttPublisherPart(MqttDetectionPublisher publisher, DetectionPipeline pipeline, DaemonExit exit, StopBudget budget, ILogger<MqttPublisherPart> logger)
+public sealed class MqttPublisherPart(MqttDetectionPublisher publisher, DetectionPipeline pipeline, SsdStreamOptions options, DaemonExit exit, StopBudget budget, ILogger<MqttPublisherPart> logger)
     : DaemonPart(budget, logger)
 {
     /// <summary>Results waiting to be queued: a few seconds of every camera at full speed.</summary>
@@ -25,7 +27,8 @@ public sealed class MqttPublisherPart(MqttDetectionPublisher publisher, Detectio
         // Subscribed before the pipeline starts, so that every result and state change is seen.
         ResultBroadcaster.Subscription results = pipeline.SubscribeResults("mqtt", ResultQueue);
         foreach (var camera in pipeline.Cameras) camera.StateChanged += publisher.OnCameraState;
-        publisher.Announce(pipeline.Cameras.Select(c => c.CameraId), "SsdStream");
+        publisher.Announce(pipeline.Cameras.Select(c => c.CameraId), "SsdStream",
+            options.Cameras.ToDictionary(c => c.Name, c => (IReadOnlyList<ZoneSettings>)c.Zones, StringComparer.Ordinal));
         _run = Task.Run(() => publisher.RunAsync(results, _abort.Token), CancellationToken.None);
         exit.Watch(Name, _run, () => pipeline.AllCamerasEnded);
         return Task.CompletedTask;

@@ -8,6 +8,7 @@ using SsdStream.Pipeline.Frames;
 using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Sources;
+using SsdStream.Pipeline.Tracking;
 using SsdStream.Service.Configuration;
 
 namespace SsdStream.Service.Hosting;
@@ -28,7 +29,8 @@ public sealed class PipelineFactory(SsdStreamOptions options, ILoggerFactory log
             TimeSpan.FromSeconds(c.StallTimeoutSeconds),
             c.QueueCapacity,
             // A file not played in real time is work to finish, not a live view: every frame is processed.
-            c.Type == CameraType.File && !c.Realtime ? FrameDelivery.Every : FrameDelivery.Newest)).ToList();
+            c.Type == CameraType.File && !c.Realtime ? FrameDelivery.Every : FrameDelivery.Newest,
+            new CameraTracking { Settings = c.Tracker, Zones = c.Zones, Masks = c.Masks })).ToList();
 
     private Func<IFrameSource> SourceFactory(CameraOptions c)
     {
