@@ -90,8 +90,13 @@ public sealed class DetectionPipeline : IAsyncDisposable
     /// <summary>Completes when every stage has finished (faulted if inference failed).</summary>
     public Task Completion => Task.WhenAll(_camerasTask, _worker.Completion, _trackingTask, _broadcastTask);
 
-    /// <summary>Subscribes to results (of every camera, or of <paramref name="cameraId"/> only); call before <see cref="StartAsync"/> to see every one.</summary>
-    public ResultBroadcaster.Subscription SubscribeResults(string name, int capacity = 1024, string? cameraId = null) => _broadcaster.Subscribe(name, capacity, cameraId);
+    /// <summary>
+    /// Subscribes to results (of every camera, or of <paramref name="cameraId"/> only; with
+    /// <paramref name="closing"/>, also the closing results that end a camera's objects without a frame);
+    /// call before <see cref="StartAsync"/> to see every one.
+    /// </summary>
+    public ResultBroadcaster.Subscription SubscribeResults(string name, int capacity = 1024, string? cameraId = null, bool closing = false) =>
+        _broadcaster.Subscribe(name, capacity, cameraId, closing);
 
     /// <summary>
     /// A tap on a camera's frames (shared handles the reader must dispose), bounded to

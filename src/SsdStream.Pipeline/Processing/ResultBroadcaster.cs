@@ -13,11 +13,14 @@ public sealed class ResultBroadcaster
 
     /// <summary>
     /// A new subscription holding up to <paramref name="capacity"/> undelivered results, of every camera or
-    /// only of <paramref name="cameraId"/> (so that a busy camera cannot push another's results out).
+    /// only of <paramref name="cameraId"/> (so that a busy camera cannot push another's results out). Only
+    /// a subscription with <paramref name="closing"/> gets the closing results that carry the end of a
+    /// camera's objects without a frame (<see cref="FrameTracking.Closing"/>); the others get one result
+    /// per processed frame.
     /// </summary>
-    public Subscription Subscribe(string name, int capacity = 1024, string? cameraId = null)
+    public Subscription Subscribe(string name, int capacity = 1024, string? cameraId = null, bool closing = false)
     {
-        var subscription = new Subscription(name, capacity, cameraId);
+        var subscription = new Subscription(name, capacity, cameraId, closing);
         lock (_lock) _subscriptions.Add(subscription);
         return subscription;
     }
@@ -33,7 +36,7 @@ public sealed class ResultBroadcaster
                 lock (_lock) targets = [.. _subscriptions];
                 foreach (var s in targets)
                 {
-                    if (s.CameraId is null || s.CameraId == result.CameraId) s.Writer.TryWrite(result);
+                    if ((s.CameraId is null || s.CameraId == result.CameraId) && (s.Closing || result.Tracking?.Closing != true)) s.Writer.TryWrite(result);
                 }
             }
         }
@@ -53,10 +56,11 @@ public sealed class ResultBroadcaster
         private readonly Channel<FrameResult> _channel;
         private long _dropped;
 
-        internal Subscription(string name, int capacity, string? cameraId)
+        internal Subscription(string name, int capacity, string? cameraId, bool closing)
         {
             Name = name;
             CameraId = cameraId;
+            Closing = closing;
             _channel = Channel.CreateBounded<FrameResult>(
                 new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
                 _ => Interlocked.Increment(ref _dropped));
@@ -66,6 +70,9 @@ public sealed class ResultBroadcaster
 
         /// <summary>The one camera whose results this subscription gets; null for all.</summary>
         public string? CameraId { get; }
+
+        /// <summary>Whether it gets closing results (objects ended without a frame).</summary>
+        public bool Closing { get; }
 
         public ChannelReader<FrameResult> Reader => _channel.Reader;
 

@@ -25,7 +25,7 @@ public sealed class MqttPublisherPart(MqttDetectionPublisher publisher, Detectio
     protected override Task StartPartAsync(CancellationToken cancellationToken)
     {
         // Subscribed before the pipeline starts, so that every result and state change is seen.
-        ResultBroadcaster.Subscription results = pipeline.SubscribeResults("mqtt", ResultQueue);
+        ResultBroadcaster.Subscription results = pipeline.SubscribeResults("mqtt", ResultQueue, closing: true);
         foreach (var camera in pipeline.Cameras) camera.StateChanged += publisher.OnCameraState;
         publisher.Announce(pipeline.Cameras.Select(c => c.CameraId), "SsdStream",
             options.Cameras.ToDictionary(c => c.Name, c => (IReadOnlyList<ZoneSettings>)c.Zones, StringComparer.Ordinal));
