@@ -75,6 +75,7 @@ internal static class BenchCommand
             PrintTable(modelOnly, pipeline, n, b);
             return 0;
         }));
+        command.Subcommands.Add(Tracking());
         return command;
     }
 
@@ -153,5 +154,32 @@ internal static class BenchCommand
         Console.WriteLine("| cameras | batch | model-only images/s | pipeline frames/s | ratio | latency p50 ms | latency p99 ms | frames in | dropped | mean batch | peak RSS MiB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {cameras} | {batch} | {modelOnly:0.0} | {p.FramesPerSecond:0.0} | {p.FramesPerSecond / modelOnly:0.00} | {p.LatencyP50:0} | {p.LatencyP99:0} | {p.FramesIn} | {p.Dropped} | {p.MeanBatch:0.0} | {p.PeakRssMb:0} |");
+    }
+
+    /// <summary><c>ssdstream bench tracking</c>: what tracking costs per frame (no model, no camera).</summary>
+    private static Command Tracking()
+    {
+        var objects = new Option<int>("--objects") { Description = "Objects in view", DefaultValueFactory = _ => 20 }.Accepting(v => v >= 1, "at least 1");
+        var frames = new Option<int>("--frames") { Description = "Frames per run", DefaultValueFactory = _ => 10_000 }.Accepting(v => v >= 1, "at least 1");
+        var runs = new Option<int>("--runs") { Description = "Timed runs (the median is reported)", DefaultValueFactory = _ => 5 }.Accepting(v => v >= 1, "at least 1");
+        var command = new Command("tracking", "Measure the tracker's cost per frame on a synthetic scene (ByteTracker alone, then with objects, zones and events)")
+            { objects, frames, runs };
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            var benchmark = new SsdStream.Pipeline.Tracking.Evaluation.TrackingBenchmark(parse.GetValue(objects), parse.GetValue(frames));
+            benchmark.Run(); // warm-up: JIT
+            var results = new List<SsdStream.Pipeline.Tracking.Evaluation.TrackingBenchmarkRun>();
+            for (int i = 0; i < parse.GetValue(runs); i++)
+            {
+                var r = benchmark.Run();
+                results.Add(r);
+                Console.WriteLine(System.FormattableString.Invariant($"run {i + 1}: tracker {r.TrackerMs:0.0000} ms/frame, objects and events {r.ObjectsMs:0.0000} ms/frame, {r.BytesPerFrame} B allocated/frame, {r.Events} events"));
+            }
+            static double Median(IEnumerable<double> v) { var s = v.Order().ToList(); return s[s.Count / 2]; }
+            Console.WriteLine(System.FormattableString.Invariant(
+                $"median of {results.Count}: tracker {Median(results.Select(r => r.TrackerMs)):0.0000} ms/frame, objects and events {Median(results.Select(r => r.ObjectsMs)):0.0000} ms/frame ({parse.GetValue(objects)} objects in view)"));
+            return 0;
+        }));
+        return command;
     }
 }
