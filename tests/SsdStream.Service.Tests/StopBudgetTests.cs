@@ -16,6 +16,19 @@ public sealed class StopBudgetTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>The daemon in this process: the random model, one synthetic camera recording 60-s segments, the broker, and the extra part.</summary>
+    private IHost RecordingDaemon(int brokerPort, double budget, Action<IServiceCollection> addPart)
+    {
+        var json = DaemonProcess.Configuration(DaemonProcess.WriteRandomModel(_dir), brokerPort);
+        json["SsdStream"]!["Recording"] = new JsonObject
+        {
+            ["Enabled"] = true, ["Directory"] = "rec", ["Mode"] = "continuous", ["SegmentSeconds"] = 60,
+        };
+        json["SsdStream"]!["ShutdownTimeoutSeconds"] = budget;
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString()))).Build();
+        return DaemonHost.Build(configuration, DaemonConfiguration.Bind(configuration, new ContentRoot(_dir)), addPart);
+    }
+
     /// <summary>A part whose stop never ends and ignores its token (a hung network call, a deadlock).</summary>
     private sealed class NeverStops : IHostedService
     {
@@ -31,16 +44,8 @@ public sealed class StopBudgetTests : IDisposable
         using var broker = new MosquittoBroker();
         await using var subscriber = new MqttTestSubscriber(broker.Port, "ssdstream/#");
         await subscriber.StartAsync();
-        var json = DaemonProcess.Configuration(DaemonProcess.WriteRandomModel(_dir), broker.Port);
-        json["SsdStream"]!["Recording"] = new JsonObject
-        {
-            ["Enabled"] = true, ["Directory"] = "rec", ["Mode"] = "continuous", ["SegmentSeconds"] = 60,
-        };
-        json["SsdStream"]!["ShutdownTimeoutSeconds"] = budget;
-        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString()))).Build();
-        var options = DaemonConfiguration.Bind(configuration, new ContentRoot(_dir));
         // Added last, so it starts last and is the first the host stops: everything else waits behind it.
-        using var host = DaemonHost.Build(configuration, options, services => services.AddHostedService<NeverStops>());
+        using var host = RecordingDaemon(broker.Port, budget, services => services.AddHostedService<NeverStops>());
         var run = DaemonHost.RunAsync(host, CancellationToken.None);
 
         await subscriber.WaitFor(m => m.Count(x => x.Topic == "ssdstream/cam1/detections") >= 3, TimeSpan.FromSeconds(60), "three detection messages");
@@ -75,14 +80,7 @@ public sealed class StopBudgetTests : IDisposable
         using var broker = new MosquittoBroker();
         await using var subscriber = new MqttTestSubscriber(broker.Port, "ssdstream/#");
         await subscriber.StartAsync();
-        var json = DaemonProcess.Configuration(DaemonProcess.WriteRandomModel(_dir), broker.Port);
-        json["SsdStream"]!["Recording"] = new JsonObject
-        {
-            ["Enabled"] = true, ["Directory"] = "rec", ["Mode"] = "continuous", ["SegmentSeconds"] = 60,
-        };
-        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString()))).Build();
-        var options = DaemonConfiguration.Bind(configuration, new ContentRoot(_dir));
-        using var host = DaemonHost.Build(configuration, options, services => services.AddHostedService<FailsSoon>());
+        using var host = RecordingDaemon(broker.Port, 10, services => services.AddHostedService<FailsSoon>());
 
         int code = await DaemonHost.RunAsync(host, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(90));
 

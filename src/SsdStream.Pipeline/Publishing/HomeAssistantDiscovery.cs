@@ -13,22 +13,7 @@ public static class HomeAssistantDiscovery
     {
         string node = Id(topics.Prefix);
         string cam = Id(camera);
-        foreach (var label in labels)
-        {
-            string l = Id(label);
-            var state = topics.LabelCount(camera, label);
-            yield return ($"{discoveryPrefix}/sensor/{node}/{cam}_{l}_count/config", Common(topics, camera, deviceName, $"{node}_{cam}_{l}_count", $"{label} count", state, o =>
-            {
-                o["unit_of_measurement"] = "objects";
-                o["state_class"] = "measurement";
-                o["icon"] = "mdi:counter";
-            }));
-            yield return ($"{discoveryPrefix}/binary_sensor/{node}/{cam}_{l}/config", Common(topics, camera, deviceName, $"{node}_{cam}_{l}", label, state, o =>
-            {
-                o["value_template"] = "{{ 'ON' if (value | int(0)) > 0 else 'OFF' }}";
-                o["device_class"] = "occupancy";
-            }));
-        }
+        foreach (var config in LabelSensors(discoveryPrefix, topics, camera, deviceName, cam, "", labels, label => topics.LabelCount(camera, label))) yield return config;
         yield return ($"{discoveryPrefix}/sensor/{node}/{cam}_status/config", Common(topics, camera, deviceName, $"{node}_{cam}_status", "status", topics.Status(camera), o =>
         {
             o["value_template"] = "{{ value_json.state }}";
@@ -38,21 +23,28 @@ public static class HomeAssistantDiscovery
     }
 
     /// <summary>A zone's count sensor and occupancy binary sensor per label it counts.</summary>
-    public static IEnumerable<(string Topic, JsonObject Config)> ZoneConfigs(string discoveryPrefix, MqttTopics topics, string camera, string zone, IReadOnlyList<string> labels, string deviceName)
+    public static IEnumerable<(string Topic, JsonObject Config)> ZoneConfigs(string discoveryPrefix, MqttTopics topics, string camera, string zone, IReadOnlyList<string> labels, string deviceName) =>
+        LabelSensors(discoveryPrefix, topics, camera, deviceName, Id(zone), $"{zone} ", labels, label => topics.ZoneCount(zone, label));
+
+    /// <summary>
+    /// Per label, a count sensor and an occupancy binary sensor on the count topic <paramref name="state"/>
+    /// gives; ids start with <paramref name="idPrefix"/> (camera or zone), names with <paramref name="namePrefix"/>.
+    /// </summary>
+    private static IEnumerable<(string Topic, JsonObject Config)> LabelSensors(string discoveryPrefix, MqttTopics topics, string camera, string deviceName,
+        string idPrefix, string namePrefix, IReadOnlyList<string> labels, Func<string, string> state)
     {
         string node = Id(topics.Prefix);
-        string z = Id(zone);
         foreach (var label in labels)
         {
             string l = Id(label);
-            var state = topics.ZoneCount(zone, label);
-            yield return ($"{discoveryPrefix}/sensor/{node}/{z}_{l}_count/config", Common(topics, camera, deviceName, $"{node}_{z}_{l}_count", $"{zone} {label} count", state, o =>
+            var topic = state(label);
+            yield return ($"{discoveryPrefix}/sensor/{node}/{idPrefix}_{l}_count/config", Common(topics, camera, deviceName, $"{node}_{idPrefix}_{l}_count", $"{namePrefix}{label} count", topic, o =>
             {
                 o["unit_of_measurement"] = "objects";
                 o["state_class"] = "measurement";
                 o["icon"] = "mdi:counter";
             }));
-            yield return ($"{discoveryPrefix}/binary_sensor/{node}/{z}_{l}/config", Common(topics, camera, deviceName, $"{node}_{z}_{l}", $"{zone} {label}", state, o =>
+            yield return ($"{discoveryPrefix}/binary_sensor/{node}/{idPrefix}_{l}/config", Common(topics, camera, deviceName, $"{node}_{idPrefix}_{l}", $"{namePrefix}{label}", topic, o =>
             {
                 o["value_template"] = "{{ 'ON' if (value | int(0)) > 0 else 'OFF' }}";
                 o["device_class"] = "occupancy";
