@@ -24,7 +24,13 @@ public static class ObjectJson
     }
 
     /// <summary>One object as a JSON object.</summary>
-    public static void Write(Utf8JsonWriter w, ObjectSnapshot o)
+    public static void Write(Utf8JsonWriter w, ObjectSnapshot o) => Write(w, o, hasSnapshot: false, hasClip: false, more: null);
+
+    /// <summary>
+    /// One object as a JSON object, with <c>has_snapshot</c> and <c>has_clip</c> as given and, last,
+    /// whatever properties <paramref name="more"/> writes (the events store adds its media paths).
+    /// </summary>
+    public static void Write(Utf8JsonWriter w, ObjectSnapshot o, bool hasSnapshot, bool hasClip, Action<Utf8JsonWriter>? more)
     {
         w.WriteStartObject();
         w.WriteString("id", o.Id);
@@ -46,12 +52,13 @@ public static class ObjectJson
         w.WriteBoolean("stationary", o.Stationary);
         w.WriteBoolean("active", o.Active);
         w.WriteBoolean("false_positive", o.FalsePositive);
-        w.WriteBoolean("has_snapshot", false);
-        w.WriteBoolean("has_clip", false);
+        w.WriteBoolean("has_snapshot", hasSnapshot);
+        w.WriteBoolean("has_clip", hasClip);
         w.WriteStartObject("snapshot");
         w.WriteNumber("frame_time", Seconds(o.BestFrameTime));
         DetectionJson.WriteBox(w, "box", 1, o.BestBox.X1, o.BestBox.Y1, o.BestBox.X2, o.BestBox.Y2);
         w.WriteEndObject();
+        more?.Invoke(w);
         w.WriteEndObject();
     }
 
