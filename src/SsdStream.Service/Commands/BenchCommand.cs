@@ -76,6 +76,7 @@ internal static class BenchCommand
             return 0;
         }));
         command.Subcommands.Add(Tracking());
+        command.Subcommands.Add(Events());
         return command;
     }
 
@@ -178,6 +179,31 @@ internal static class BenchCommand
             static double Median(IEnumerable<double> v) { var s = v.Order().ToList(); return s[s.Count / 2]; }
             Console.WriteLine(System.FormattableString.Invariant(
                 $"median of {results.Count}: tracker {Median(results.Select(r => r.TrackerMs)):0.0000} ms/frame, objects and events {Median(results.Select(r => r.ObjectsMs)):0.0000} ms/frame ({parse.GetValue(objects)} objects in view)"));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// <c>ssdstream bench events</c>: how long the events store takes to list events with many in it (a
+    /// temporary database, filled first, deleted after).
+    /// </summary>
+    private static Command Events()
+    {
+        var events = new Option<int>("--events") { Description = "Events in the store", DefaultValueFactory = _ => 100_000 }.Accepting(v => v >= 1, "at least 1");
+        var runs = new Option<int>("--runs") { Description = "Timed runs of each query (the median is reported)", DefaultValueFactory = _ => 9 }.Accepting(v => v >= 1, "at least 1");
+        var command = new Command("events", "Measure the events store's queries with many events in it (a temporary SQLite database of synthetic events)")
+            { events, runs };
+        command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
+        {
+            int n = parse.GetValue(events);
+            using var benchmark = new SsdStream.Pipeline.Events.EventStoreBenchmark(n);
+            var fill = await benchmark.FillAsync(cancellation);
+            Console.WriteLine(System.FormattableString.Invariant(
+                $"filled {n} events ({SsdStream.Pipeline.Events.EventStoreBenchmark.Cameras} cameras, 6 labels, 3 zones) in {fill.TotalSeconds:0.0} s: {n / fill.TotalSeconds:0} events/s in batches of {SsdStream.Pipeline.Events.EventRecorder.DefaultMaxBatch}"));
+            foreach (var q in await benchmark.TimeQueriesAsync(parse.GetValue(runs), cancellation))
+                Console.WriteLine(System.FormattableString.Invariant(
+                    $"{q.Name}: median {q.MedianMs:0.00} ms (min {q.RunsMs.Min():0.00}, max {q.RunsMs.Max():0.00}) over {q.RunsMs.Count} runs, {q.Returned} events"));
             return 0;
         }));
         return command;

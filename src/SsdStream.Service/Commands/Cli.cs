@@ -19,6 +19,7 @@ internal static class Cli
         DatasetCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
+        EventsCommand.Create(),
     };
 
     public static async Task<int> InvokeAsync(string[] args)

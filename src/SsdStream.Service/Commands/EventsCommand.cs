@@ -1,0 +1,202 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using SsdStream.Pipeline.Events;
+using SsdStream.Service.Configuration;
+
+namespace SsdStream.Service.Commands;
+
+/// <summary>
+/// <c>ssdstream events</c>: the events store, from the command line. Lists events (a table, or one JSON
+/// line each), marks one to be kept past retention (<c>retain</c>), or copies one's snapshots, clip or
+/// segments and its JSON into a folder (<c>export</c>). The database is the daemon's,
+/// <c>&lt;Recording:Directory&gt;/events.db</c> from its configuration, unless <c>--db</c> names one.
+/// </summary>
+internal static class EventsCommand
+{
+    public static Command Create()
+    {
+        var camera = new Option<string?>("--camera") { Description = "Only this camera's events" };
+        var label = new Option<string?>("--label") { Description = "Only events of this label" };
+        var zone = new Option<string?>("--zone") { Description = "Only events whose object entered this zone" };
+        var after = Time("--after", "Only events that started at or after this time: ISO 8601 (UTC unless it says) or Unix seconds");
+        var before = Time("--before", "Only events that started before this time: ISO 8601 (UTC unless it says) or Unix seconds");
+        var limit = new Option<int>("--limit") { Description = "The most events listed", DefaultValueFactory = _ => EventQuery.DefaultLimit }
+            .Accepting(v => v >= 1, "at least 1");
+        var json = new Option<bool>("--json") { Description = "One JSON object per line (the event's fields, media paths and retain) instead of a table" };
+        var db = Database();
+        var command = new Command("events", "List events from the events store, newest first") { camera, label, zone, after, before, limit, json, db, Retain(), Export() };
+        command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
+        {
+            if (DatabasePath(parse.GetValue(db)) is not { } path) return ExitCodes.Configuration;
+            using var store = OpenExisting(path);
+            var events = await store.QueryAsync(new EventQuery
+            {
+                Camera = parse.GetValue(camera),
+                Label = parse.GetValue(label),
+                Zone = parse.GetValue(zone),
+                After = parse.GetValue(after),
+                Before = parse.GetValue(before),
+                Limit = parse.GetValue(limit),
+            }, cancellation);
+            if (parse.GetValue(json))
+            {
+                foreach (var e in events) Console.WriteLine(e.ToJson());
+            }
+            else
+            {
+                PrintTable(events);
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary><c>ssdstream events retain &lt;id&gt;</c>: keeps an event (and its media) past retention; <c>--off</c> lets it go again.</summary>
+    private static Command Retain()
+    {
+        var id = new Argument<string>("id") { Description = "The event's id" };
+        var off = new Option<bool>("--off") { Description = "Unmark it: retention treats it as any other event again" };
+        var db = Database();
+        var command = new Command("retain", "Keep an event and its media past retention (or, with --off, no longer)") { id, off, db };
+        command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
+        {
+            if (DatabasePath(parse.GetValue(db)) is not { } path) return ExitCodes.Configuration;
+            using var store = OpenExisting(path);
+            var eventId = parse.GetValue(id)!;
+            bool retain = !parse.GetValue(off);
+            if (!await store.SetRetainAsync(eventId, retain, cancellation)) throw UnknownEvent(eventId, path);
+            Console.WriteLine(retain ? $"event {eventId} is retained" : $"event {eventId} is no longer retained");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary><c>ssdstream events export &lt;id&gt; --out &lt;dir&gt;</c>: the event's files and its JSON, in one folder.</summary>
+    private static Command Export()
+    {
+        var id = new Argument<string>("id") { Description = "The event's id" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder to copy into (made when missing)", Required = true };
+        var db = Database();
+        var command = new Command("export", "Copy an event's snapshots, clip (or segments) and event.json into a folder") { id, output, db };
+        command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
+        {
+            if (DatabasePath(parse.GetValue(db)) is not { } path) return ExitCodes.Configuration;
+            using var store = OpenExisting(path);
+            var eventId = parse.GetValue(id)!;
+            var e = await store.GetAsync(eventId, cancellation) ?? throw UnknownEvent(eventId, path);
+            var folder = Directory.CreateDirectory(parse.GetValue(output)!.FullName).FullName;
+            if (e.Media.Snapshot is { } snapshot) Copy("snapshot", snapshot, folder, Path.GetFileName(snapshot));
+            if (e.Media.CleanSnapshot is { } clean) Copy("clean snapshot", clean, folder, Path.GetFileName(clean));
+            if (e.Media.Clip is { } clip) Copy("clip", clip, folder, Path.GetFileName(clip));
+            for (int i = 0; i < e.Media.Segments.Count; i++)
+            {
+                // Segments of different days share file names (HH-mm-ss.mp4): numbered in time order.
+                var segment = e.Media.Segments[i];
+                Copy("segment", segment.Path, folder, $"segment-{i + 1}-{Path.GetFileName(segment.Path)}");
+            }
+            var json = Path.Combine(folder, "event.json");
+            await File.WriteAllTextAsync(json, e.ToJson(indented: true) + "\n", cancellation);
+            Console.WriteLine($"wrote {json}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Option<FileInfo?> Database() => new("--db")
+    {
+        Description = $"The events database (default: <Recording:Directory>/{SqliteEventStore.DefaultFileName} from the daemon's configuration)",
+    };
+
+    /// <summary>A time given as ISO 8601 (UTC when it names no offset) or Unix seconds; anything else is a parse error naming the option.</summary>
+    private static Option<DateTimeOffset?> Time(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (ParseTime(text) is { } time) return time;
+            result.AddError($"{name} must be an ISO 8601 time (2026-07-01T12:00:00Z) or Unix seconds (got '{text}')");
+            return null;
+        },
+    };
+
+    internal static DateTimeOffset? ParseTime(string text)
+    {
+        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds)
+            && seconds * 1000 < DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)) return time;
+        return null;
+    }
+
+    /// <summary>
+    /// <c>--db</c>, or the daemon's <c>&lt;Recording:Directory&gt;/events.db</c>; null (after saying why)
+    /// when the daemon's configuration cannot be used.
+    /// </summary>
+    private static string? DatabasePath(FileInfo? given)
+    {
+        if (given != null) return given.FullName;
+        try
+        {
+            var configuration = DaemonConfiguration.Load(ContentRoot.FromEnvironment(), null, [], Environment.GetEnvironmentVariables());
+            return SqliteEventStore.DefaultPath(configuration.Options.Recording.Directory);
+        }
+        catch (ConfigurationException e)
+        {
+            Console.Error.WriteLine($"error: the daemon's configuration, which says where the events database is, cannot be used: {e.Errors[0]} (or name the database with --db)");
+            return null;
+        }
+    }
+
+    /// <summary>Opens the database at <paramref name="path"/>; one that is not there is bad input (never made anew).</summary>
+    private static SqliteEventStore OpenExisting(string path)
+    {
+        if (!File.Exists(path)) throw new BadInputException($"no events database at '{path}'");
+        return SqliteEventStore.Open(path);
+    }
+
+    private static BadInputException UnknownEvent(string id, string path) => new($"no event '{id}' in '{path}'");
+
+    private static void Copy(string what, string source, string folder, string name)
+    {
+        if (!File.Exists(source))
+        {
+            Console.Error.WriteLine($"note: the {what} '{source}' is gone (retention, or deleted); not exported");
+            return;
+        }
+        var target = Path.Combine(folder, name);
+        File.Copy(source, target, overwrite: true);
+        Console.WriteLine($"wrote {target}");
+    }
+
+    private static void PrintTable(IReadOnlyList<StoredEvent> events)
+    {
+        if (events.Count == 0)
+        {
+            Console.WriteLine("no events");
+            return;
+        }
+        string[] header = ["ID", "CAMERA", "LABEL", "START (UTC)", "LENGTH", "TOP SCORE", "ZONES", "MEDIA", "RETAIN"];
+        var rows = events.Select(e => new[]
+        {
+            e.Id,
+            e.Camera,
+            e.Label,
+            e.StartTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            e.EndTime is { } end ? ((end - e.StartTime).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s") : "in progress",
+            e.Object.TopScore.ToString("0.00", CultureInfo.InvariantCulture),
+            e.Object.EnteredZones.Count == 0 ? "-" : string.Join(',', e.Object.EnteredZones),
+            (e.HasSnapshot, e.HasClip) switch { (true, true) => "snapshot+clip", (true, false) => "snapshot", (false, true) => "clip", _ => "-" },
+            e.Retain ? "yes" : "no",
+        }).ToList();
+        var widths = header.Select((h, i) => rows.Max(r => r[i].Length) is var w && w > h.Length ? w : h.Length).ToArray();
+        var line = new StringBuilder();
+        foreach (var row in rows.Prepend(header))
+        {
+            line.Clear();
+            for (int i = 0; i < row.Length; i++) line.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i] + 2));
+            Console.WriteLine(line.ToString());
+        }
+    }
+}
