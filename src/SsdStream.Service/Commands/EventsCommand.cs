@@ -16,11 +16,11 @@ internal static class EventsCommand
 {
     public static Command Create()
     {
-        var camera = new Option<string?>("--camera") { Description = "Only this camera's events" };
-        var label = new Option<string?>("--label") { Description = "Only events of this label" };
-        var zone = new Option<string?>("--zone") { Description = "Only events whose object entered this zone" };
-        var after = Time("--after", "Only events that started at or after this time: ISO 8601 (UTC unless it says) or Unix seconds");
-        var before = Time("--before", "Only events that started before this time: ISO 8601 (UTC unless it says) or Unix seconds");
+        var camera = new Option<string?>("--camera") { HelpName = "camera", Description = "Only this camera's events" };
+        var label = new Option<string?>("--label") { HelpName = "label", Description = "Only events of this label" };
+        var zone = new Option<string?>("--zone") { HelpName = "zone", Description = "Only events whose object entered this zone" };
+        var after = Time("--after", "Only events that started at or after this time: ISO 8601 (UTC unless it names an offset) or Unix seconds");
+        var before = Time("--before", "Only events that started before this time: ISO 8601 (UTC unless it names an offset) or Unix seconds");
         var limit = new Option<int>("--limit") { Description = "The most events listed", DefaultValueFactory = _ => EventQuery.DefaultLimit }
             .Accepting(v => v >= 1, "at least 1");
         var json = new Option<bool>("--json") { Description = "One JSON object per line (the event's fields, media paths and retain) instead of a table" };
@@ -76,7 +76,7 @@ internal static class EventsCommand
     private static Command Export()
     {
         var id = new Argument<string>("id") { Description = "The event's id" };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder to copy into (made when missing)", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { HelpName = "dir", Description = "Folder to copy into (made when missing)", Required = true };
         var db = Database();
         var command = new Command("export", "Copy an event's snapshots, clip (or segments) and event.json into a folder") { id, output, db };
         command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
@@ -105,6 +105,7 @@ internal static class EventsCommand
 
     private static Option<FileInfo?> Database() => new("--db")
     {
+        HelpName = "events.db",
         Description = $"The events database (default: <Recording:Directory>/{SqliteEventStore.DefaultFileName} from the daemon's configuration)",
     };
 
@@ -112,6 +113,7 @@ internal static class EventsCommand
     private static Option<DateTimeOffset?> Time(string name, string description) => new(name)
     {
         Description = description,
+        HelpName = "time",
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
