@@ -11,20 +11,26 @@ namespace SsdStream.Pipeline.Results;
 /// </summary>
 public static class ObjectJson
 {
-    /// <summary><c>{"type": "new"|"update"|"end", "before": {...}, "after": {...}}</c>.</summary>
-    public static void WriteEvent(Utf8JsonWriter w, ObjectEvent e)
+    /// <summary>
+    /// <c>{"type": "new"|"update"|"end", "before": {...}, "after": {...}}</c>; <paramref name="hasSnapshot"/> and
+    /// <paramref name="hasClip"/> are the objects' <c>has_snapshot</c> and <c>has_clip</c>.
+    /// </summary>
+    public static void WriteEvent(Utf8JsonWriter w, ObjectEvent e, bool hasSnapshot = false, bool hasClip = false, (DateTimeOffset Time, CornerBox Box)? snapshot = null)
     {
         w.WriteStartObject();
         w.WriteString("type", e.TypeName);
         w.WritePropertyName("before");
-        Write(w, e.Before);
+        Write(w, e.Before, hasSnapshot, hasClip, snapshot);
         w.WritePropertyName("after");
-        Write(w, e.After);
+        Write(w, e.After, hasSnapshot, hasClip, snapshot);
         w.WriteEndObject();
     }
 
-    /// <summary>One object as a JSON object.</summary>
-    public static void Write(Utf8JsonWriter w, ObjectSnapshot o)
+    /// <summary>
+    /// One object as a JSON object. <c>snapshot</c> is the saved snapshot's frame time and box when
+    /// <paramref name="snapshot"/> is given, else the object's best detection so far.
+    /// </summary>
+    public static void Write(Utf8JsonWriter w, ObjectSnapshot o, bool hasSnapshot = false, bool hasClip = false, (DateTimeOffset Time, CornerBox Box)? snapshot = null)
     {
         w.WriteStartObject();
         w.WriteString("id", o.Id);
@@ -46,11 +52,12 @@ public static class ObjectJson
         w.WriteBoolean("stationary", o.Stationary);
         w.WriteBoolean("active", o.Active);
         w.WriteBoolean("false_positive", o.FalsePositive);
-        w.WriteBoolean("has_snapshot", false);
-        w.WriteBoolean("has_clip", false);
+        w.WriteBoolean("has_snapshot", hasSnapshot);
+        w.WriteBoolean("has_clip", hasClip);
         w.WriteStartObject("snapshot");
-        w.WriteNumber("frame_time", Seconds(o.BestFrameTime));
-        DetectionJson.WriteBox(w, "box", 1, o.BestBox.X1, o.BestBox.Y1, o.BestBox.X2, o.BestBox.Y2);
+        var (time, box) = snapshot ?? (o.BestFrameTime, o.BestBox);
+        w.WriteNumber("frame_time", Seconds(time));
+        DetectionJson.WriteBox(w, "box", 1, box.X1, box.Y1, box.X2, box.Y2);
         w.WriteEndObject();
         w.WriteEndObject();
     }
