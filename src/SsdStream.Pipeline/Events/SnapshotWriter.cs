@@ -7,7 +7,8 @@ namespace SsdStream.Pipeline.Events;
 /// <summary>
 /// Writes an object's snapshot: <c>&lt;folder&gt;/&lt;id&gt;.jpg</c> with its box and label drawn (when configured)
 /// and <c>&lt;id&gt;-clean.jpg</c> without, scaled to <see cref="SnapshotSettings.MaxHeight"/>. Each file is
-/// written beside its place and renamed over it, so a reader (or a crash) never sees half a JPEG.
+/// written beside its place (<c>x.part.jpg</c>) and renamed over it, so a reader never sees half a JPEG,
+/// and what a crash leaves is removed at the next start (<see cref="Recording.SegmentWriter.RemoveUnfinished"/>).
 /// </summary>
 public sealed class SnapshotWriter(string folder, SnapshotSettings settings)
 {
@@ -53,7 +54,7 @@ public sealed class SnapshotWriter(string folder, SnapshotSettings settings)
 
     private static void WriteAtomically(string path, byte[] bytes)
     {
-        var temporary = path + ".part";
+        var temporary = Recording.SegmentWriter.PartName(path);
         File.WriteAllBytes(temporary, bytes);
         File.Move(temporary, path, overwrite: true);
     }

@@ -12,7 +12,7 @@ namespace SsdStream.Service.Hosting;
 /// Started before the recorders and the pipeline, so it stops after them: it sees every result, the
 /// objects ended at the stop, and the segments the recorders close last.
 /// </summary>
-public sealed class EventMediaPart(DetectionPipeline pipeline, SsdStreamOptions options, MqttDetectionPublisher publisher, EventMediaHub hub,
+public sealed partial class EventMediaPart(DetectionPipeline pipeline, SsdStreamOptions options, MqttDetectionPublisher publisher, EventMediaHub hub,
     DaemonExit exit, StopBudget budget, ILoggerFactory loggers, ILogger<EventMediaPart> logger) : DaemonPart(budget, logger)
 {
     /// <summary>Results waiting for the media writer: several seconds of a camera.</summary>
@@ -28,6 +28,9 @@ public sealed class EventMediaPart(DetectionPipeline pipeline, SsdStreamOptions 
 
     protected override Task StartPartAsync(CancellationToken cancellationToken)
     {
+        // Only this daemon's cameras' folders: another daemon may record into the same directory.
+        int removed = pipeline.Cameras.Sum(c => SsdStream.Pipeline.Recording.SegmentWriter.RemoveUnfinished(Path.Combine(options.Recording.Directory, c.CameraId)));
+        if (removed > 0) LogRemoved(logger, removed, options.Recording.Directory);
         var tasks = new List<Task>();
         foreach (var camera in pipeline.Cameras)
         {
@@ -56,4 +59,7 @@ public sealed class EventMediaPart(DetectionPipeline pipeline, SsdStreamOptions 
         using var cut = Budget.Expired.Register(() => _abort.Cancel());
         await _run.ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "removed {Count} unfinished recording or snapshot file(s) an earlier run left in {Folder} when it stopped without closing them")]
+    private static partial void LogRemoved(ILogger logger, int count, string folder);
 }
