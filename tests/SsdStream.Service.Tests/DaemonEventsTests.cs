@@ -135,6 +135,61 @@ public sealed class DaemonEventsTests : IDisposable
             g => Assert.Equal("0", g.Last().Payload));
     }
 
+    [Fact]
+    public async Task KilledDuringAnEvent_TheNextStartLeavesOnlyFilesThatDecode()
+    {
+        int port = DaemonMqttTests.FreePort();
+        var config = DaemonProcess.Configuration(Path.Combine(AppContext.BaseDirectory, "models", "demo", "demo.ssdm"), port, embedded: true);
+        var s = config["SsdStream"]!;
+        s["Model"]!["ScoreThreshold"] = 0.05;
+        s["Model"]!["Threads"] = 2;
+        s["Cameras"] = new JsonArray(new JsonObject { ["Name"] = "demo", ["Type"] = "synthetic" });
+        s["Recording"] = new JsonObject { ["Enabled"] = true, ["Directory"] = "rec", ["Mode"] = "events", ["PreRollSeconds"] = 1, ["PostRollSeconds"] = 1 };
+        var rec = Path.Combine(_dir, "rec", "demo");
+
+        using (var first = new DaemonProcess(_dir))
+        {
+            first.Start(config);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!first.Output.Contains("embedded broker", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(100);
+            await using var subscriber = new MqttTestSubscriber(port, "ssdstream/events");
+            await subscriber.StartAsync();
+            await subscriber.WaitFor(m => m.Any(x => x.Payload.Contains("\"new\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), "an object's new event");
+            while (Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories).Length == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+            first.Signal("KILL");
+            first.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        Assert.NotEmpty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories)); // the kill cut a clip short
+
+        using (var second = new DaemonProcess(_dir))
+        {
+            second.Start(config);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!second.Output.Contains("streaming", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(100);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            second.Signal("TERM");
+            Assert.True(second.WaitForExit(TimeSpan.FromSeconds(30)) == 0, second.Output);
+            Assert.Contains("unfinished recording or snapshot file", second.Output);
+        }
+        Assert.Empty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories));
+        foreach (var jpeg in Directory.GetFiles(rec, "*.jpg", SearchOption.AllDirectories))
+        {
+            using var image = OpenCvSharp.Cv2.ImRead(jpeg);
+            Assert.False(image.Empty(), $"{jpeg} does not decode");
+        }
+        foreach (var video in Directory.GetFiles(rec, "*.mp4", SearchOption.AllDirectories))
+        {
+            var probe = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffprobe", $"-v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 \"{video}\"")
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true,
+            })!;
+            var frames = probe.StandardOutput.ReadToEnd().Trim();
+            var errors = probe.StandardError.ReadToEnd().Trim();
+            probe.WaitForExit();
+            Assert.True(errors.Length == 0 && int.Parse(frames) > 0, $"{video}: {frames} frames, {errors}");
+        }
+    }
+
     /// <summary>Whether the annotated snapshot differs from the clean one along each side of <paramref name="box"/> (a drawn outline).</summary>
     private static bool DrawnAround(OpenCvSharp.Mat drawn, OpenCvSharp.Mat clean, double[] box)
     {
