@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
 using MQTTnet;
@@ -29,11 +30,15 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
         _client.ApplicationMessageReceivedAsync += e =>
         {
             Messages.Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload), e.ApplicationMessage.Retain));
+            RawPayloads.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
             return Task.CompletedTask;
         };
     }
 
     public ConcurrentQueue<(string Topic, string Payload, bool Retained)> Messages { get; } = new();
+
+    /// <summary>Every message's bytes (binary payloads such as JPEG snapshots).</summary>
+    public ConcurrentQueue<(string Topic, byte[] Payload)> RawPayloads { get; } = new();
 
     public async Task StartAsync()
     {

@@ -1,28 +1,21 @@
 namespace SsdStream.Pipeline.Events;
 
-/// <summary>
-/// A stretch of a continuous-mode segment that shows (part of) an event.
-/// </summary>
-/// <param name="Path">The segment's video file, absolute.</param>
-/// <param name="StartOffsetSeconds">Where the event's part starts, seconds from the segment's start.</param>
-/// <param name="EndOffsetSeconds">Where it ends, seconds from the segment's start.</param>
+/// <summary>Part of a recorded segment that covers an event: the segment's file and the event's span in it, seconds from its start.</summary>
 public sealed record ClipSpan(string Path, double StartOffsetSeconds, double EndOffsetSeconds);
 
 /// <summary>
-/// The files that show an event, all paths absolute; null (or empty) for what is not there (yet).
+/// An event's media, paths absolute: its best snapshot (annotated and clean JPEG), and the recording that
+/// covers it: in <c>events</c> mode its own clip (<see cref="Clip"/>; events of a camera that overlap
+/// share one), in <c>continuous</c> mode the segments and offsets that cover it (<see cref="Segments"/>).
 /// </summary>
-/// <param name="Snapshot">The best frame of the object as JPEG, its box and label drawn.</param>
-/// <param name="CleanSnapshot">The same frame without drawing.</param>
-/// <param name="Clip">Events recording mode: the clip file that covers the event (overlapping events of a camera may share one).</param>
-/// <param name="Segments">Continuous recording mode: the segments that cover the event, in time order, with the offsets of the event in each.</param>
 public sealed record EventMedia(string? Snapshot, string? CleanSnapshot, string? Clip, IReadOnlyList<ClipSpan> Segments)
 {
-    /// <summary>No media (yet).</summary>
     public static EventMedia None { get; } = new(null, null, null, []);
 
-    /// <summary>Whether there is a snapshot: <c>has_snapshot</c>.</summary>
+    /// <summary>When the snapshot's frame was taken, and the object's box in it (pixels of the frame); null without a snapshot.</summary>
+    public (DateTimeOffset Time, Tracking.CornerBox Box)? SnapshotOf { get; init; }
+
     public bool HasSnapshot => Snapshot != null;
 
-    /// <summary>Whether there is video of it, a clip of its own or segments: <c>has_clip</c>.</summary>
     public bool HasClip => Clip != null || Segments.Count > 0;
 }

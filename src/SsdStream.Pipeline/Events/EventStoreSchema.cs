@@ -15,7 +15,7 @@ internal static class EventStoreSchema
     private static readonly string[] Migrations =
     [
         // 1: events (times in Unix milliseconds; boxes in pixels, then in 0..1 of the frame; zone lists
-        // as JSON arrays) and the zones each event entered, with the event's start time, so that the zone
+        // as JSON arrays; the snapshot's frame time and the object's box in it, pixels) and the zones each event entered, with the event's start time, so that the zone
         // filter walks one zone's events newest first (an IN list of a common zone's ids sorts them all).
         """
         CREATE TABLE events (
@@ -41,6 +41,8 @@ internal static class EventStoreSchema
             clean_snapshot TEXT,
             clip TEXT,
             segments TEXT,
+            snapshot_time INTEGER,
+            snapshot_x1 REAL, snapshot_y1 REAL, snapshot_x2 REAL, snapshot_y2 REAL,
             retain INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX events_camera_label_start ON events (camera, label, start_time DESC);

@@ -21,7 +21,7 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
     private const string Columns =
         "id, camera, label, score, top_score, x1, y1, x2, y2, nx1, ny1, nx2, ny2, area, start_time, end_time, frame_time, "
         + "current_zones, entered_zones, stationary, active, false_positive, best_frame_time, best_x1, best_y1, best_x2, best_y2, "
-        + "snapshot, clean_snapshot, clip, segments, retain";
+        + "snapshot, clean_snapshot, clip, segments, snapshot_time, snapshot_x1, snapshot_y1, snapshot_x2, snapshot_y2, retain";
 
     private static readonly string QualifiedColumns = string.Join(", ", Columns.Split(", ").Select(c => "e." + c));
 
@@ -33,7 +33,8 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         + string.Join(", ", WrittenColumns.Skip(1).Select(c => c switch
         {
             // Media only add up: an event that names none keeps what an earlier one stored.
-            "snapshot" or "clean_snapshot" or "clip" or "segments" => $"{c} = COALESCE(excluded.{c}, events.{c})",
+            "snapshot" or "clean_snapshot" or "clip" or "segments" or "snapshot_time" or "snapshot_x1" or "snapshot_y1" or "snapshot_x2" or "snapshot_y2"
+                => $"{c} = COALESCE(excluded.{c}, events.{c})",
             _ => $"{c} = excluded.{c}",
         }));
 
@@ -242,7 +243,8 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         if (ids.Count == 0) return;
         await using var connection = await ConnectAsync(cancellation).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false);
-        await using var command = Command(connection, transaction, "UPDATE events SET snapshot = NULL, clean_snapshot = NULL WHERE id = $id");
+        await using var command = Command(connection, transaction, "UPDATE events SET snapshot = NULL, clean_snapshot = NULL, snapshot_time = NULL, "
+            + "snapshot_x1 = NULL, snapshot_y1 = NULL, snapshot_x2 = NULL, snapshot_y2 = NULL WHERE id = $id");
         var id = command.Parameters.Add(new SqliteParameter("$id", null));
         foreach (var value in ids)
         {
@@ -308,6 +310,11 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         Set(media.CleanSnapshot);
         Set(media.Clip);
         Set(media.Segments.Count == 0 ? null : SegmentsJson(media.Segments));
+        Set(media.SnapshotOf?.Time.ToUnixTimeMilliseconds());
+        Set((double?)media.SnapshotOf?.Box.X1);
+        Set((double?)media.SnapshotOf?.Box.Y1);
+        Set((double?)media.SnapshotOf?.Box.X2);
+        Set((double?)media.SnapshotOf?.Box.Y2);
 
         void SetBox(CornerBox b)
         {
@@ -345,6 +352,8 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
             StartTime: Time(), EndTime: OptionalTime(), FrameTime: Time(), CurrentZones: Zones(), EnteredZones: Zones(),
             Stationary: Flag(), Active: Flag(), FalsePositive: Flag(), BestFrameTime: Time(), BestBox: Box());
         var media = new EventMedia(OptionalText(), OptionalText(), OptionalText(), OptionalText() is { } segments ? ReadSegments(segments) : []);
+        if (OptionalTime() is { } snapshotTime) media = media with { SnapshotOf = (snapshotTime, Box()) };
+        else i += 4;
         return new StoredEvent(o, media, Flag());
     }
 

@@ -31,11 +31,12 @@ public sealed record StoredEvent(ObjectSnapshot Object, EventMedia Media, bool R
 
     /// <summary>
     /// The object's JSON (<see cref="ObjectJson"/>: the fields of <c>frigate/events</c>' <c>after</c>) with
-    /// <c>has_snapshot</c> and <c>has_clip</c> from the media, then <c>snapshot_path</c>,
+    /// <c>has_snapshot</c> and <c>has_clip</c> from the media and <c>snapshot</c> the saved snapshot's frame
+    /// time and box when there is one, then <c>snapshot_path</c>,
     /// <c>clean_snapshot_path</c>, <c>clip_path</c> (null when absent), <c>segments</c>
     /// (<c>[{"path", "start_offset", "end_offset"}]</c>, seconds into each segment) and <c>retain</c>.
     /// </summary>
-    public void WriteJson(Utf8JsonWriter w) => ObjectJson.Write(w, Object, HasSnapshot, HasClip, more =>
+    public void WriteJson(Utf8JsonWriter w) => ObjectJson.Write(w, Object, HasSnapshot, HasClip, Media.SnapshotOf, more =>
     {
         more.WriteString("snapshot_path", Media.Snapshot);
         more.WriteString("clean_snapshot_path", Media.CleanSnapshot);

@@ -64,7 +64,7 @@ public sealed class MqttDetectionPublisher
     public void OnCameraState(CameraStateChange change) =>
         _outbox.SetRetained(new OutgoingMessage(_topics.Status(change.CameraId), MqttPayloads.Status(change), true, 1));
 
-    /// <summary>Queues the messages of one result: its detections, its object events, and the counts that changed.</summary>
+    /// <summary>Queues the messages of one result: its detections and the counts that changed (its events come with their media, <see cref="PublishEvent"/>).</summary>
     public void OnResult(FrameResult result)
     {
         bool closing = result.Tracking?.Closing == true;
@@ -77,10 +77,6 @@ public sealed class MqttDetectionPublisher
             // Untracked: the frame's detections are the count.
             PublishCounts(result.CameraId, result.Detections.Select(d => (d.Label, (IReadOnlyList<string>)[])));
             return;
-        }
-        foreach (var e in tracking.Events)
-        {
-            _outbox.Enqueue(new OutgoingMessage(_topics.Events, MqttPayloads.Event(e), false, _settings.Qos));
         }
         PublishCounts(result.CameraId, tracking.Objects.Select(o => (o.Label, o.CurrentZones)));
     }
@@ -123,9 +119,20 @@ public sealed class MqttDetectionPublisher
     public void PublishStats(PipelineDelta delta, DateTimeOffset time, long sent) =>
         _outbox.Enqueue(new OutgoingMessage(_topics.Stats, MqttPayloads.Stats(delta, time, _outbox.Count, _outbox.Dropped, sent), false, 0));
 
-    /// <summary>Queues the message announcing a closed recording segment.</summary>
-    public void PublishSegment(RecordedSegment segment) =>
-        _outbox.Enqueue(new OutgoingMessage(_topics.Recordings(segment.Camera), MqttPayloads.Segment(segment), false, _settings.Qos));
+    /// <summary>Queues the message announcing a closed recording segment, with the events it holds.</summary>
+    public void PublishSegment(RecordedSegment segment, IReadOnlyList<string>? events = null) =>
+        _outbox.Enqueue(new OutgoingMessage(_topics.Recordings(segment.Camera), MqttPayloads.Segment(segment, events), false, _settings.Qos));
+
+    /// <summary>Queues an object event (<c>&lt;prefix&gt;/events</c>, not retained) with what it has of snapshot and clip.</summary>
+    public void PublishEvent(Events.EventWithMedia e)
+    {
+        if (e.ClipCompleted) return; // the store's copy; the end was published already
+        _outbox.Enqueue(new OutgoingMessage(_topics.Events, MqttPayloads.Event(e.Event, e.Media.HasSnapshot, e.Media.HasClip || e.ClipExpected, e.Media.SnapshotOf), false, _settings.Qos));
+    }
+
+    /// <summary>Queues an object's best snapshot, retained on <c>&lt;prefix&gt;/&lt;camera&gt;/&lt;label&gt;/snapshot</c> (what Home Assistant's MQTT camera shows).</summary>
+    public void PublishSnapshot(string camera, string label, byte[] jpeg) =>
+        _outbox.SetRetained(new OutgoingMessage(_topics.Snapshot(camera, label), jpeg, true, 1));
 
     private void SetCount(string topic, int count, bool force)
     {

@@ -46,10 +46,10 @@ public static class MqttPayloads
     /// totals since start, and the frame rate and inference time per frame over the interval.
     /// </summary>
     /// <summary>An object event (<c>&lt;prefix&gt;/events</c>), as <see cref="ObjectJson.WriteEvent"/> writes it.</summary>
-    public static byte[] Event(Tracking.ObjectEvent e)
+    public static byte[] Event(Tracking.ObjectEvent e, bool hasSnapshot = false, bool hasClip = false, (DateTimeOffset, Tracking.CornerBox)? snapshot = null)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms)) ObjectJson.WriteEvent(w, e);
+        using (var w = new Utf8JsonWriter(ms)) ObjectJson.WriteEvent(w, e, hasSnapshot, hasClip, snapshot);
         return ms.ToArray();
     }
 
@@ -78,9 +78,10 @@ public static class MqttPayloads
         }.ToJsonString());
     }
 
-    /// <summary><c>{"camera", "path", "sidecar", "start", "end", "frames", "labels"}</c> of a closed segment.</summary>
-    public static byte[] Segment(RecordedSegment segment) => Utf8(new JsonObject
+    /// <summary><c>{"events", "camera", "path", "sidecar", "start", "end", "frames", "labels"}</c> of a closed segment (<c>events</c>: the ids of the events it holds).</summary>
+    public static byte[] Segment(RecordedSegment segment, IReadOnlyList<string>? events = null) => Utf8(new JsonObject
     {
+        ["events"] = new JsonArray((events ?? []).Select(e => (JsonNode)e).ToArray()),
         ["camera"] = segment.Camera,
         ["path"] = segment.VideoPath,
         ["sidecar"] = segment.SidecarPath,

@@ -20,6 +20,9 @@ public sealed class MqttTopics(string prefix)
     /// <summary>Retained count of a zone's current objects of a label (zone names are unique across cameras).</summary>
     public string ZoneCount(string zone, string label) => $"{Prefix}/{zone}/{Sanitise(label)}";
 
+    /// <summary>Retained JPEG of the latest best snapshot of an object of that label.</summary>
+    public string Snapshot(string camera, string label) => $"{Prefix}/{camera}/{Sanitise(label)}/snapshot";
+
     /// <summary>Retained camera state with its reason.</summary>
     public string Status(string camera) => $"{Prefix}/{camera}/status";
 

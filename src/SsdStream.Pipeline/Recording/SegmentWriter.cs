@@ -53,6 +53,29 @@ public sealed class SegmentWriter : IDisposable
     /// <summary>Whether a file name is that of a file still being written (or cut off by a crash).</summary>
     public static bool IsPart(string path) => Path.GetFileNameWithoutExtension(path).EndsWith(PartMarker, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Deletes the files under <paramref name="folder"/> that an earlier run was still writing when it died
+    /// (<c>*.part.*</c>: a segment without its index, half a snapshot), so that every recording and
+    /// snapshot that remains plays or decodes. Call before anything writes there. Returns how many went.
+    /// </summary>
+    public static int RemoveUnfinished(string folder)
+    {
+        if (!Directory.Exists(folder)) return 0;
+        int removed = 0;
+        foreach (var file in Directory.EnumerateFiles(folder, "*" + PartMarker + ".*", SearchOption.AllDirectories).Where(IsPart).ToList())
+        {
+            try
+            {
+                File.Delete(file);
+                removed++;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return removed;
+    }
+
     /// <summary>The video path of a segment of <paramref name="camera"/> starting at <paramref name="start"/>.</summary>
     public static string PathFor(string root, string camera, DateTimeOffset start) =>
         Path.Combine(root, camera, DayFolder(start), start.UtcDateTime.ToString("HH-mm-ss", CultureInfo.InvariantCulture) + ".mp4");

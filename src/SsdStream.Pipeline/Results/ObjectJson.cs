@@ -11,26 +11,28 @@ namespace SsdStream.Pipeline.Results;
 /// </summary>
 public static class ObjectJson
 {
-    /// <summary><c>{"type": "new"|"update"|"end", "before": {...}, "after": {...}}</c>.</summary>
-    public static void WriteEvent(Utf8JsonWriter w, ObjectEvent e)
+    /// <summary>
+    /// <c>{"type": "new"|"update"|"end", "before": {...}, "after": {...}}</c>; <paramref name="hasSnapshot"/> and
+    /// <paramref name="hasClip"/> are the objects' <c>has_snapshot</c> and <c>has_clip</c>.
+    /// </summary>
+    public static void WriteEvent(Utf8JsonWriter w, ObjectEvent e, bool hasSnapshot = false, bool hasClip = false, (DateTimeOffset Time, CornerBox Box)? snapshot = null)
     {
         w.WriteStartObject();
         w.WriteString("type", e.TypeName);
         w.WritePropertyName("before");
-        Write(w, e.Before);
+        Write(w, e.Before, hasSnapshot, hasClip, snapshot);
         w.WritePropertyName("after");
-        Write(w, e.After);
+        Write(w, e.After, hasSnapshot, hasClip, snapshot);
         w.WriteEndObject();
     }
 
-    /// <summary>One object as a JSON object.</summary>
-    public static void Write(Utf8JsonWriter w, ObjectSnapshot o) => Write(w, o, hasSnapshot: false, hasClip: false, more: null);
-
     /// <summary>
-    /// One object as a JSON object, with <c>has_snapshot</c> and <c>has_clip</c> as given and, last,
-    /// whatever properties <paramref name="more"/> writes (the events store adds its media paths).
+    /// One object as a JSON object. <c>snapshot</c> is the saved snapshot's frame time and box when
+    /// <paramref name="snapshot"/> is given, else the object's best detection so far. <paramref name="more"/>
+    /// writes properties of its own after the object's (the events store adds its media paths).
     /// </summary>
-    public static void Write(Utf8JsonWriter w, ObjectSnapshot o, bool hasSnapshot, bool hasClip, Action<Utf8JsonWriter>? more)
+    public static void Write(Utf8JsonWriter w, ObjectSnapshot o, bool hasSnapshot = false, bool hasClip = false, (DateTimeOffset Time, CornerBox Box)? snapshot = null,
+        Action<Utf8JsonWriter>? more = null)
     {
         w.WriteStartObject();
         w.WriteString("id", o.Id);
@@ -55,8 +57,9 @@ public static class ObjectJson
         w.WriteBoolean("has_snapshot", hasSnapshot);
         w.WriteBoolean("has_clip", hasClip);
         w.WriteStartObject("snapshot");
-        w.WriteNumber("frame_time", Seconds(o.BestFrameTime));
-        DetectionJson.WriteBox(w, "box", 1, o.BestBox.X1, o.BestBox.Y1, o.BestBox.X2, o.BestBox.Y2);
+        var (time, box) = snapshot ?? (o.BestFrameTime, o.BestBox);
+        w.WriteNumber("frame_time", Seconds(time));
+        DetectionJson.WriteBox(w, "box", 1, box.X1, box.Y1, box.X2, box.Y2);
         w.WriteEndObject();
         more?.Invoke(w);
         w.WriteEndObject();

@@ -29,6 +29,8 @@ public sealed class SsdStreamOptions
 
     public RecordingSettings Recording { get; set; } = new();
 
+    public SsdStream.Pipeline.Events.SnapshotSettings Snapshots { get; set; } = new();
+
     /// <summary>Seconds between the live status lines (0: none).</summary>
     public double StatusIntervalSeconds { get; set; } = 5;
 

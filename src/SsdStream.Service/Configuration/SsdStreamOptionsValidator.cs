@@ -89,6 +89,8 @@ public static partial class SsdStreamOptionsValidator
         foreach (var line in ZoneSettings.ValidateUniqueNames(o.Cameras.Where(c => c != null).SelectMany(c => c.Zones ?? [])))
             Check(false, "Cameras:*:Zones", line);
 
+        foreach (var line in (o.Snapshots ?? new()).Validate()) Check(false, "Snapshots", line);
+
         var m = o.Mqtt;
         Check(m.Port is > 0 and < 65536, "Mqtt:Port", $"must be 1..65535 (got {m.Port})");
         Check(m.EmbeddedPort is >= 0 and < 65536, "Mqtt:EmbeddedPort", $"must be 0..65535 (got {m.EmbeddedPort})");

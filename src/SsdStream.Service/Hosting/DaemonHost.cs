@@ -117,6 +117,7 @@ public static partial class DaemonHost
         services.AddSingleton(sp => sp.GetRequiredService<PipelineFactory>().CreatePipeline(sp.GetRequiredService<PipelineMetrics>()));
         services.AddSingleton<DaemonHealth>();
         services.AddSingleton<BrokerEndpoint>();
+        services.AddSingleton<SsdStream.Pipeline.Events.EventMediaHub>();
         services.AddSingleton(new MqttTopics(options.Mqtt.TopicPrefix));
         services.AddSingleton(new MqttOutbox(options.Mqtt.OutboxSize));
         services.AddSingleton(sp => new MqttConnection(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
@@ -125,10 +126,12 @@ public static partial class DaemonHost
             sp.GetRequiredService<PipelineFactory>().Labels()));
 
         // The parts, in start order; they stop in reverse: status, cameras and inference (the last results
-        // out), recordings finalised, results published, "stopped" sent and disconnected, broker closed.
+        // out, every object ended), recordings finalised, events with their media, results published,
+        // "stopped" sent and disconnected, broker closed.
         if (options.Mqtt.UsesEmbeddedBroker) services.AddHostedService<EmbeddedBrokerPart>();
         services.AddHostedService<MqttConnectionPart>();
         services.AddHostedService<MqttPublisherPart>();
+        services.AddHostedService<EventMediaPart>();
         if (options.Recording.Enabled) services.AddHostedService<RecordingPart>();
         services.AddHostedService<PipelinePart>();
         services.AddHostedService<StatusReporterPart>();

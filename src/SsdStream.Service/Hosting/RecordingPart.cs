@@ -18,6 +18,7 @@ public sealed partial class RecordingPart(
     DetectionPipeline pipeline,
     PipelineMetrics metrics,
     MqttDetectionPublisher publisher,
+    SsdStream.Pipeline.Events.EventMediaHub hub,
     DaemonExit exit,
     StopBudget budget,
     ILoggerFactory loggers) : DaemonPart(budget, loggers.CreateLogger<RecordingPart>())
@@ -40,7 +41,7 @@ public sealed partial class RecordingPart(
         {
             var id = camera.CameraId;
             var recorder = new CameraRecorder(id, settings, encoders, () => camera.FramesPerSecond, loggers.CreateLogger<CameraRecorder>(),
-                publisher.PublishSegment, metrics.Camera(id));
+                segment => publisher.PublishSegment(segment, hub.OnSegment(segment)), metrics.Camera(id));
             var frames = pipeline.TapFrames(id, settings.QueueFrames, recorder.CountQueueDrop);
             var results = pipeline.SubscribeResults($"recorder-{id}", settings.QueueFrames, cameraId: id);
             tasks.Add(Task.Run(() => recorder.RunAsync(frames, results.Reader, _abort.Token), CancellationToken.None));

@@ -28,11 +28,11 @@ internal static class EventsTestData
 
     public static (ObjectEvent, EventMedia) End(ObjectSnapshot o, EventMedia? media = null) => (new ObjectEvent(ObjectEventType.End, o, o), media ?? EventMedia.None);
 
-    /// <summary>An object as <see cref="Results.ObjectJson"/> writes it (the MQTT form).</summary>
-    public static string Json(ObjectSnapshot o)
+    /// <summary>An object as <see cref="Results.ObjectJson"/> writes it (the MQTT form), with the saved snapshot's time and box when given.</summary>
+    public static string Json(ObjectSnapshot o, (DateTimeOffset Time, CornerBox Box)? snapshot = null)
     {
         using var buffer = new MemoryStream();
-        using (var w = new System.Text.Json.Utf8JsonWriter(buffer)) Results.ObjectJson.Write(w, o);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer)) Results.ObjectJson.Write(w, o, snapshot: snapshot);
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

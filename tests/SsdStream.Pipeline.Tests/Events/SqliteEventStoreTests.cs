@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using SsdStream.Pipeline.Events;
+using SsdStream.Pipeline.Tracking;
 using static SsdStream.Pipeline.Tests.Events.EventsTestData;
 
 namespace SsdStream.Pipeline.Tests.Events;
@@ -13,6 +14,8 @@ public sealed class SqliteEventStoreTests : IDisposable
     private SqliteEventStore Store => _db.Store;
 
     public void Dispose() => _db.Dispose();
+
+    private static double ObjectJsonSeconds(DateTimeOffset t) => Results.ObjectJson.Seconds(t);
 
     private static long Scalar(string path, string sql)
     {
@@ -120,16 +123,19 @@ public sealed class SqliteEventStoreTests : IDisposable
         var snapshot = _db.File("front/snapshots/j.jpg");
         var clean = _db.File("front/snapshots/j-clean.jpg");
         var segment = _db.File("front/2026-03-01/12-00-00.mp4");
-        await Store.WriteAsync([End(o, new EventMedia(snapshot, clean, null, [new ClipSpan(segment, 1.5, 5.25)]))]);
+        var shot = (At(2.25), new CornerBox(98, 48, 222.5f, 401));
+        await Store.WriteAsync([End(o, new EventMedia(snapshot, clean, null, [new ClipSpan(segment, 1.5, 5.25)]) { SnapshotOf = shot })]);
         await Store.SetRetainAsync("j", true);
 
         var json = JsonNode.Parse((await Store.GetAsync("j"))!.ToJson())!.AsObject();
-        var mqtt = JsonNode.Parse(Json(o))!.AsObject();
+        var mqtt = JsonNode.Parse(Json(o, shot))!.AsObject(); // as MQTT carries the event with its snapshot
         foreach (var (name, value) in mqtt)
         {
             if (name is "has_snapshot" or "has_clip") continue;
             Assert.True(JsonNode.DeepEquals(value, json[name]), $"{name}: {value?.ToJsonString()} != {json[name]?.ToJsonString()}");
         }
+        Assert.Equal(ObjectJsonSeconds(At(2.25)), (double)json["snapshot"]!["frame_time"]!);
+        Assert.Equal([98, 48, 222.5, 401], json["snapshot"]!["box"]!.AsArray().Select(v => (double)v!));
         Assert.True((bool)json["has_snapshot"]!);
         Assert.True((bool)json["has_clip"]!);
         Assert.Equal(snapshot, (string?)json["snapshot_path"]);
@@ -232,14 +238,16 @@ public sealed class SqliteEventStoreTests : IDisposable
     {
         await Store.WriteAsync(
         [
-            End(Object("s", start: 0, end: 10), new EventMedia(_db.File("s.jpg"), _db.File("s-clean.jpg"), null, [])),
+            End(Object("s", start: 0, end: 10), new EventMedia(_db.File("s.jpg"), _db.File("s-clean.jpg"), null, []) { SnapshotOf = (At(5), new CornerBox(1, 2, 3, 4)) }),
             End(Object("kept", start: 0, end: 10), new EventMedia(_db.File("kept.jpg"), null, null, [])),
         ]);
         await Store.SetRetainAsync("kept", true);
         var old = await Store.SnapshotsOlderThanAsync("front", At(60));
         Assert.Equal(["s"], old.Select(e => e.Id));
         await Store.ForgetSnapshotsAsync(["s"]);
-        Assert.False((await Store.GetAsync("s"))!.HasSnapshot);
+        var forgotten = (await Store.GetAsync("s"))!;
+        Assert.False(forgotten.HasSnapshot);
+        Assert.Null(forgotten.Media.SnapshotOf);
         Assert.Empty(await Store.SnapshotsOlderThanAsync("front", At(60)));
     }
 }
