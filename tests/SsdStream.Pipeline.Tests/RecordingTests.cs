@@ -184,6 +184,23 @@ public sealed class RecordingTests : IDisposable
     }
 
     [Fact]
+    public void Retention_KeepsTheSegmentsOfRetainedEvents_WhateverTheirAge()
+    {
+        var day = Directory.CreateDirectory(Path.Combine(_dir, "keep", "cam", "2026-11-20")).FullName;
+        var kept = Path.Combine(day, "01-00-00.mp4");
+        var other = Path.Combine(day, "01-01-00.mp4");
+        foreach (var f in new[] { kept, other })
+        {
+            File.WriteAllBytes(f, [1]);
+            File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddHours(-30));
+        }
+        var deleted = new RecordingRetention(Path.Combine(_dir, "keep"), TimeSpan.FromHours(24), null, NullLogger.Instance)
+            .Apply(DateTimeOffset.UtcNow, new HashSet<string> { kept });
+        Assert.Equal([other], deleted);
+        Assert.True(File.Exists(kept));
+    }
+
+    [Fact]
     public void Retention_DeletesSegmentsOlderThanTheMaximumAge()
     {
         var day = Directory.CreateDirectory(Path.Combine(_dir, "age", "cam", "2026-11-20")).FullName;

@@ -119,6 +119,22 @@ public sealed class DaemonEventsTests : IDisposable
             Assert.True(errors.Length == 0 && int.Parse(frames) > 0, $"{path}: {frames} frames, {errors}");
         }
 
+        // Every ended object is in the events store with the fields MQTT carried, and its clip's paths.
+        using (var store = SsdStream.Pipeline.Events.SqliteEventStore.Open(Path.Combine(_dir, "rec", "events.db")))
+        {
+            foreach (var end in endEvents)
+            {
+                var after = end["after"]!.AsObject();
+                var stored = await store.GetAsync((string)after["id"]!);
+                Assert.NotNull(stored);
+                var json = JsonNode.Parse(stored!.ToJson())!.AsObject();
+                foreach (var (key, value) in after)
+                    Assert.True(JsonNode.DeepEquals(value, json[key]), $"{after["id"]}: {key} is {json[key]?.ToJsonString()} in the store, {value?.ToJsonString()} on MQTT");
+                Assert.True(stored.Media.Clip != null || stored.Media.Segments.Count > 0, $"{after["id"]}: no clip in the store");
+                Assert.True(File.Exists(stored.Media.Snapshot), $"{after["id"]}: snapshot file missing");
+            }
+        }
+
         // The retained snapshot topic holds a JPEG that decodes.
         var snapshot = subscriber.RawPayloads.Where(m => m.Topic.StartsWith("ssdstream/demo/", StringComparison.Ordinal) && m.Topic.EndsWith("/snapshot", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(snapshot);
@@ -147,6 +163,7 @@ public sealed class DaemonEventsTests : IDisposable
         s["Recording"] = new JsonObject { ["Enabled"] = true, ["Directory"] = "rec", ["Mode"] = "events", ["PreRollSeconds"] = 1, ["PostRollSeconds"] = 1 };
         var rec = Path.Combine(_dir, "rec", "demo");
 
+        var open = new List<string>();
         using (var first = new DaemonProcess(_dir))
         {
             first.Start(config);
@@ -154,11 +171,25 @@ public sealed class DaemonEventsTests : IDisposable
             while (!first.Output.Contains("embedded broker", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(100);
             await using var subscriber = new MqttTestSubscriber(port, "ssdstream/events");
             await subscriber.StartAsync();
-            await subscriber.WaitFor(m => m.Any(x => x.Payload.Contains("\"new\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), "an object's new event");
-            while (Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories).Length == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
-            first.Signal("KILL");
+            // Kill while an object confirmed at least 1.5 s ago (its new event stored by then) is still there, and a clip is being written.
+            var seen = new Dictionary<string, DateTime>();
+            while (DateTime.UtcNow < deadline)
+            {
+                var events = subscriber.Messages.Select(m => JsonNode.Parse(m.Payload)!).ToList();
+                foreach (var e in events.Where(e => (string)e["type"]! == "new")) seen.TryAdd((string)e["after"]!["id"]!, DateTime.UtcNow);
+                var ended = events.Where(e => (string)e["type"]! == "end").Select(e => (string)e["after"]!["id"]!).ToHashSet();
+                var ready = seen.Where(p => !ended.Contains(p.Key) && DateTime.UtcNow - p.Value > TimeSpan.FromSeconds(1.5)).Select(p => p.Key).ToList();
+                if (ready.Count > 0 && Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories).Length > 0)
+                {
+                    first.Signal("KILL");
+                    open.AddRange(ready);
+                    break;
+                }
+                await Task.Delay(100);
+            }
             first.WaitForExit(TimeSpan.FromSeconds(10));
         }
+        Assert.NotEmpty(open);
         Assert.NotEmpty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories)); // the kill cut a clip short
 
         using (var second = new DaemonProcess(_dir))
@@ -172,6 +203,16 @@ public sealed class DaemonEventsTests : IDisposable
             Assert.Contains("unfinished recording or snapshot file", second.Output);
         }
         Assert.Empty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories));
+        // The store opens, and the events the kill left open are closed at the last time their object was seen.
+        using (var store = SsdStream.Pipeline.Events.SqliteEventStore.Open(Path.Combine(_dir, "rec", "events.db")))
+        {
+            foreach (var id in open)
+            {
+                var stored = await store.GetAsync(id);
+                Assert.NotNull(stored);
+                Assert.Equal(stored!.Object.FrameTime, stored.EndTime);
+            }
+        }
         foreach (var jpeg in Directory.GetFiles(rec, "*.jpg", SearchOption.AllDirectories))
         {
             using var image = OpenCvSharp.Cv2.ImRead(jpeg);

@@ -52,6 +52,12 @@ public interface IEventStore
     /// </summary>
     Task<IReadOnlyList<StoredEvent>> SnapshotsOlderThanAsync(string camera, DateTimeOffset endedBefore, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// Every media file of the events marked to be retained (snapshots, clips, the segments that cover
+    /// them): what the recording's own retention must leave in place.
+    /// </summary>
+    Task<IReadOnlySet<string>> RetainedFilesAsync(CancellationToken cancellation = default);
+
     /// <summary>Forgets the snapshots of these events (their files are the caller's to delete): <c>has_snapshot</c> turns false.</summary>
     Task ForgetSnapshotsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellation = default);
 }

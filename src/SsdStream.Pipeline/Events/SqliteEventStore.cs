@@ -238,6 +238,21 @@ public sealed class SqliteEventStore : IEventStore, IDisposable
         return await ReadAllAsync(command, cancellation).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlySet<string>> RetainedFilesAsync(CancellationToken cancellation = default)
+    {
+        await using var connection = await ConnectAsync(cancellation).ConfigureAwait(false);
+        await using var command = Command(connection, null, $"SELECT {Columns} FROM events WHERE retain = 1");
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in await ReadAllAsync(command, cancellation).ConfigureAwait(false))
+        {
+            foreach (var path in new[] { e.Media.Snapshot, e.Media.CleanSnapshot, e.Media.Clip }.Concat(e.Media.Segments.Select(s => s.Path)))
+            {
+                if (path != null) files.Add(path);
+            }
+        }
+        return files;
+    }
+
     public async Task ForgetSnapshotsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellation = default)
     {
         if (ids.Count == 0) return;

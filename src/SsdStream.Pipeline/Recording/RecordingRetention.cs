@@ -4,20 +4,22 @@ namespace SsdStream.Pipeline.Recording;
 
 /// <summary>
 /// Deletes a camera's oldest complete segments (video with its sidecar) beyond a maximum age or a
-/// maximum total size; files still being written (<c>.part.mp4</c>) and anything else are left alone.
+/// maximum total size; files still being written (<c>.part.mp4</c>), segments to keep (those of events
+/// marked to be retained) and anything else are left alone.
 /// </summary>
 public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, long? maxBytes, ILogger logger)
 {
-    /// <summary>Applies the limits to every camera directory under the root; returns the videos deleted.</summary>
-    public IReadOnlyList<string> Apply(DateTimeOffset now)
+    /// <summary>Applies the limits to every camera directory under the root, never deleting a video in <paramref name="keep"/>; returns the videos deleted.</summary>
+    public IReadOnlyList<string> Apply(DateTimeOffset now, IReadOnlySet<string>? keep = null)
     {
+        keep ??= new HashSet<string>();
         var deleted = new List<string>();
         if (!Directory.Exists(root)) return deleted;
         foreach (var cameraDir in Directory.EnumerateDirectories(root))
         {
             try
             {
-                ApplyToCamera(cameraDir, now, deleted);
+                ApplyToCamera(cameraDir, now, deleted, keep);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -28,10 +30,10 @@ public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, lo
         return deleted;
     }
 
-    private void ApplyToCamera(string cameraDir, DateTimeOffset now, List<string> deleted)
+    private void ApplyToCamera(string cameraDir, DateTimeOffset now, List<string> deleted, IReadOnlySet<string> keep)
     {
         var segments = Directory.EnumerateFiles(cameraDir, "*.mp4", SearchOption.AllDirectories)
-            .Where(v => !SegmentWriter.IsPart(v))
+            .Where(v => !SegmentWriter.IsPart(v) && !keep.Contains(v))
             .Select(v => new FileInfo(v))
             .OrderBy(f => f.LastWriteTimeUtc)
             .ThenBy(f => f.FullName, StringComparer.Ordinal)
@@ -58,10 +60,10 @@ public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, lo
         }
         // Empty day folders go, except today's and yesterday's (UTC, as the recorder names them): the
         // recorder may be about to open its next segment in one of them.
-        var keep = new[] { SegmentWriter.DayFolder(now), SegmentWriter.DayFolder(now.AddDays(-1)) };
+        var recent = new[] { SegmentWriter.DayFolder(now), SegmentWriter.DayFolder(now.AddDays(-1)) };
         foreach (var day in Directory.EnumerateDirectories(cameraDir))
         {
-            if (keep.Contains(Path.GetFileName(day), StringComparer.Ordinal)) continue;
+            if (recent.Contains(Path.GetFileName(day), StringComparer.Ordinal)) continue;
             if (!Directory.EnumerateFileSystemEntries(day).Any()) Directory.Delete(day);
         }
     }

@@ -94,6 +94,9 @@ public sealed class DaemonConfiguration
             if (camera?.Type == CameraType.File) camera.Source = root.Resolve(camera.Source ?? "");
         }
         o.Recording = o.Recording with { Directory = root.Resolve(o.Recording.Directory ?? "") };
+        o.Events.Database = string.IsNullOrEmpty(o.Events.Database)
+            ? SsdStream.Pipeline.Events.SqliteEventStore.DefaultPath(o.Recording.Directory)
+            : root.Resolve(o.Events.Database);
         var tls = o.Mqtt.Tls;
         o.Mqtt = o.Mqtt with
         {

@@ -31,6 +31,8 @@ public sealed class SsdStreamOptions
 
     public SsdStream.Pipeline.Events.SnapshotSettings Snapshots { get; set; } = new();
 
+    public EventsOptions Events { get; set; } = new();
+
     /// <summary>Seconds between the live status lines (0: none).</summary>
     public double StatusIntervalSeconds { get; set; } = 5;
 
@@ -39,6 +41,16 @@ public sealed class SsdStreamOptions
     /// recordings finalised. Past it, whatever is left is cut off.
     /// </summary>
     public double ShutdownTimeoutSeconds { get; set; } = 10;
+}
+
+/// <summary>The events store (<c>SsdStream:Events</c>).</summary>
+public sealed class EventsOptions
+{
+    /// <summary>Keep every event in the store (a history that survives restarts, for <c>ssdstream events</c> and the web page).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The SQLite file; empty: <c>events.db</c> in <c>Recording:Directory</c>. Relative paths start at the content root.</summary>
+    public string Database { get; set; } = "";
 }
 
 /// <summary>The model and how it runs (<c>SsdStream:Model</c>).</summary>

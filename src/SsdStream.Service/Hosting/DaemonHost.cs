@@ -118,6 +118,7 @@ public static partial class DaemonHost
         services.AddSingleton<DaemonHealth>();
         services.AddSingleton<BrokerEndpoint>();
         services.AddSingleton<SsdStream.Pipeline.Events.EventMediaHub>();
+        services.AddSingleton<EventStoreAccess>();
         services.AddSingleton(new MqttTopics(options.Mqtt.TopicPrefix));
         services.AddSingleton(new MqttOutbox(options.Mqtt.OutboxSize));
         services.AddSingleton(sp => new MqttConnection(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
@@ -131,6 +132,7 @@ public static partial class DaemonHost
         if (options.Mqtt.UsesEmbeddedBroker) services.AddHostedService<EmbeddedBrokerPart>();
         services.AddHostedService<MqttConnectionPart>();
         services.AddHostedService<MqttPublisherPart>();
+        if (options.Events.Enabled) services.AddHostedService<EventStorePart>();
         services.AddHostedService<EventMediaPart>();
         if (options.Recording.Enabled) services.AddHostedService<RecordingPart>();
         services.AddHostedService<PipelinePart>();

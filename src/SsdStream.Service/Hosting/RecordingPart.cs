@@ -19,6 +19,7 @@ public sealed partial class RecordingPart(
     PipelineMetrics metrics,
     MqttDetectionPublisher publisher,
     SsdStream.Pipeline.Events.EventMediaHub hub,
+    EventStoreAccess events,
     DaemonExit exit,
     StopBudget budget,
     ILoggerFactory loggers) : DaemonPart(budget, loggers.CreateLogger<RecordingPart>())
@@ -61,7 +62,9 @@ public sealed partial class RecordingPart(
         {
             try
             {
-                retention.Apply(DateTimeOffset.UtcNow);
+                // Segments of events marked to be retained stay, whatever their age.
+                var keep = events.Store is { } store ? await store.RetainedFilesAsync().ConfigureAwait(false) : null;
+                retention.Apply(DateTimeOffset.UtcNow, keep);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -35,6 +35,7 @@ public sealed class EventRecorderTests : IDisposable
         public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellation = default) => inner.DeleteAsync(ids, cancellation);
         public Task<IReadOnlyList<StoredEvent>> SnapshotsOlderThanAsync(string camera, DateTimeOffset endedBefore, CancellationToken cancellation = default) => inner.SnapshotsOlderThanAsync(camera, endedBefore, cancellation);
         public Task ForgetSnapshotsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellation = default) => inner.ForgetSnapshotsAsync(ids, cancellation);
+        public Task<IReadOnlySet<string>> RetainedFilesAsync(CancellationToken cancellation = default) => inner.RetainedFilesAsync(cancellation);
     }
 
     [Fact]
