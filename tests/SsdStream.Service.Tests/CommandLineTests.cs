@@ -100,6 +100,7 @@ public sealed class CommandLineTests : IDisposable
             new("a model path that is not a model", ["run", $"--Model:Path={File("notes.txt")}", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Path"),
             new("a device that is not there", ["run", "--Model:Device=cuda:99", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Device"),
             new("a recording folder that takes no files", ["run", "--Recording:Enabled=true", "--Recording:Directory=/proc/nope", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Recording:Directory"),
+            new("an events store that is not a database", ["run", $"--Events:Database={File("notes.txt")}", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Events:Database"),
             new("the embedded broker's port taken", ["run"], 78, "SsdStream:Mqtt:EmbeddedPort"),
         ];
         RunAll(cases);

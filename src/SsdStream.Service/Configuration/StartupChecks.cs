@@ -8,7 +8,7 @@ namespace SsdStream.Service.Configuration;
 
 /// <summary>
 /// Checks what the configuration names against this machine, before any part starts: the model file is
-/// there and is a model, the device exists, the recording folder takes files, the embedded broker's port
+/// there and is a model, the device exists, the recording folder takes files, the events store opens, the embedded broker's port
 /// is free. Each failure is a configuration error naming its key (exit 78: restarting would not help),
 /// where it would otherwise be a run-time fault after the first parts had started.
 /// </summary>
@@ -34,8 +34,13 @@ public static class StartupChecks
             errors.Add($"{s}:Model:Device: {e.Message}");
         }
 
-        if (options.Recording.Enabled && WriteProblem(options.Recording.Directory) is { } recording)
-            errors.Add($"{s}:Recording:Directory: {recording}");
+        string? recording = options.Recording.Enabled ? WriteProblem(options.Recording.Directory) : null;
+        if (recording != null) errors.Add($"{s}:Recording:Directory: {recording}");
+
+        // The store's default place is the recording folder: one line for one cause.
+        bool storeInBadFolder = recording != null && Path.GetDirectoryName(options.Events.Database) == options.Recording.Directory;
+        if (options.Events.Enabled && !storeInBadFolder && StoreProblem(options.Events.Database) is { } store)
+            errors.Add($"{s}:Events:Database: {store}");
 
         if (options.Mqtt.UsesEmbeddedBroker && PortProblem(options.Mqtt.EmbeddedPort) is { } port)
             errors.Add($"{s}:Mqtt:EmbeddedPort: {port}");
@@ -76,6 +81,20 @@ public static class StartupChecks
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return $"cannot write files in '{directory}': {e.Message}";
+        }
+    }
+
+    /// <summary>Why the events store cannot be opened (null when it can): a folder that takes no files, another kind of file, a newer schema.</summary>
+    internal static string? StoreProblem(string path)
+    {
+        try
+        {
+            using var store = SsdStream.Pipeline.Events.SqliteEventStore.Open(path);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"'{path}': {e.Message}";
         }
     }
 
