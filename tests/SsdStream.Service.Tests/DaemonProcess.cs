@@ -78,6 +78,8 @@ public sealed class DaemonProcess : IDisposable
                     ["StatsIntervalSeconds"] = 2,
                 },
                 ["Recording"] = new JsonObject { ["Enabled"] = false },
+                // Tests run daemons side by side: each web interface needs its own port, so the tests that want one ask.
+                ["Http"] = new JsonObject { ["Enabled"] = false },
                 ["StatusIntervalSeconds"] = 2,
                 ["ShutdownTimeoutSeconds"] = 10,
             },

@@ -137,4 +137,7 @@ public sealed class CameraCounters
     }
 
     public void SetState(CameraStateChange change) => _state = change;
+
+    /// <summary>The camera's latest state change (null before the first).</summary>
+    public CameraStateChange? LastChange => _state;
 }

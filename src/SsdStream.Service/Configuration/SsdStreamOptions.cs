@@ -33,6 +33,8 @@ public sealed class SsdStreamOptions
 
     public EventsOptions Events { get; set; } = new();
 
+    public SsdStream.Service.Web.HttpOptions Http { get; set; } = new();
+
     /// <summary>Seconds between the live status lines (0: none).</summary>
     public double StatusIntervalSeconds { get; set; } = 5;
 

@@ -90,6 +90,11 @@ public static partial class SsdStreamOptionsValidator
             Check(false, "Cameras:*:Zones", line);
 
         foreach (var line in (o.Snapshots ?? new()).Validate()) Check(false, "Snapshots", line);
+        foreach (var line in (o.Http ?? new()).Validate())
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            Check(false, "Http:" + line[..colon], line[(colon + 2)..]);
+        }
 
         var m = o.Mqtt;
         Check(m.Port is > 0 and < 65536, "Mqtt:Port", $"must be 1..65535 (got {m.Port})");

@@ -45,6 +45,14 @@ public static class StartupChecks
         if (options.Mqtt.UsesEmbeddedBroker && PortProblem(options.Mqtt.EmbeddedPort) is { } port)
             errors.Add($"{s}:Mqtt:EmbeddedPort: {port}");
 
+        if (options.Http.Enabled)
+        {
+            foreach (var url in options.Http.ParsedUrls())
+            {
+                if (HttpPortProblem(url) is { } http) errors.Add($"{s}:Http:Urls: {http}");
+            }
+        }
+
         return (errors, warnings);
     }
 
@@ -96,6 +104,26 @@ public static class StartupChecks
         {
             return e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"'{path}': {e.Message}";
         }
+    }
+
+    /// <summary>Why Kestrel could not listen on <paramref name="url"/> (null when it can; a host name is left to Kestrel).</summary>
+    internal static string? HttpPortProblem(Uri url)
+    {
+        var addresses = url.Host is "localhost" ? [IPAddress.Loopback] : IPAddress.TryParse(url.Host.Trim('[', ']'), out var a) ? new[] { a } : [];
+        foreach (var address in addresses)
+        {
+            try
+            {
+                using var listener = new TcpListener(address, url.Port);
+                listener.Start();
+                listener.Stop();
+            }
+            catch (SocketException e)
+            {
+                return $"{url} cannot be used ({e.Message}); another program may be serving there: choose another port";
+            }
+        }
+        return null;
     }
 
     /// <summary>Why the embedded broker could not listen on 127.0.0.1:<paramref name="port"/> (null when it can).</summary>

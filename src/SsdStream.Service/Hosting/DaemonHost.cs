@@ -135,6 +135,7 @@ public static partial class DaemonHost
         if (options.Events.Enabled) services.AddHostedService<EventStorePart>();
         services.AddHostedService<EventMediaPart>();
         if (options.Recording.Enabled) services.AddHostedService<RecordingPart>();
+        if (options.Http.Enabled) services.AddHostedService<SsdStream.Service.Web.WebPart>();
         services.AddHostedService<PipelinePart>();
         services.AddHostedService<StatusReporterPart>();
         services.AddHostedService<SystemdWatchdog>();
