@@ -101,6 +101,7 @@ public sealed class CommandLineTests : IDisposable
             new("a device that is not there", ["run", "--Model:Device=cuda:99", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Device"),
             new("a recording folder that takes no files", ["run", "--Recording:Enabled=true", "--Recording:Directory=/proc/nope", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Recording:Directory"),
             new("an events store that is not a database", ["run", $"--Events:Database={File("notes.txt")}", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Events:Database"),
+            new("a web interface open to other machines without a token", ["run", "--Http:Enabled=true", "--Http:Urls=http://0.0.0.0:5999", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Http:Urls"),
             new("the embedded broker's port taken", ["run"], 78, "SsdStream:Mqtt:EmbeddedPort"),
         ];
         RunAll(cases);

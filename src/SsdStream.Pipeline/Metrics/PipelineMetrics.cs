@@ -136,7 +136,17 @@ public sealed class CameraCounters
         _metrics.Reconnect(CameraId);
     }
 
-    public void SetState(CameraStateChange change) => _state = change;
+    public void SetState(CameraStateChange change)
+    {
+        _state = change;
+        if (change.State is CameraState.Streaming or CameraState.Stopped) _awaySince = null;
+        else _awaySince ??= change.Time;
+    }
+
+    private DateTimeOffset? _awaySince;
+
+    /// <summary>Since when the camera has been trying to (re)connect without streaming, through every retry; null while it streams or has stopped.</summary>
+    public DateTimeOffset? AwaySince => _awaySince;
 
     /// <summary>The camera's latest state change (null before the first).</summary>
     public CameraStateChange? LastChange => _state;

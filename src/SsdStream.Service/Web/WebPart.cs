@@ -97,9 +97,8 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
         var now = DateTimeOffset.UtcNow;
         var stalls = options.Cameras.Where(c => c.Enabled).ToDictionary(c => c.Name, c => TimeSpan.FromSeconds(c.StallTimeoutSeconds), StringComparer.Ordinal);
         var down = metrics.Cameras
-            .Where(c => c.LastChange is { State: not CameraState.Streaming and not CameraState.Stopped } change
-                && now - change.Time > stalls.GetValueOrDefault(c.CameraId, TimeSpan.FromSeconds(10)))
-            .Select(c => $"{c.CameraId} {c.LastChange!.State.PublicName()} since {c.LastChange.Time:HH:mm:ss} ({c.LastChange.Reason})")
+            .Where(c => c.AwaySince is { } since && now - since > stalls.GetValueOrDefault(c.CameraId, TimeSpan.FromSeconds(10)))
+            .Select(c => $"{c.CameraId} {c.State.PublicName()} since {c.AwaySince:HH:mm:ss} ({c.LastChange?.Reason})")
             .ToList();
         return down.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("camera " + string.Join("; ", down));
     }
