@@ -19,6 +19,8 @@ internal static class Cli
         DatasetCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
+        TrackCommand.Create(),
+        EvalTrackCommand.Create(),
     };
 
     public static async Task<int> InvokeAsync(string[] args)
