@@ -20,6 +20,8 @@ internal static class Cli
         TrainCommand.Create(),
         EvalCommand.Create(),
         EventsCommand.Create(),
+        TrackCommand.Create(),
+        EvalTrackCommand.Create(),
     };
 
     public static async Task<int> InvokeAsync(string[] args)

@@ -1,6 +1,7 @@
 using Ssd.Model.Checkpoints;
 using Ssd.Model.Data;
 using Ssd.Model.Devices;
+using SsdStream.Pipeline.Tracking.Evaluation;
 
 namespace SsdStream.Service.Commands;
 
@@ -48,7 +49,7 @@ internal static class CommandErrors
     {
         CheckpointException or DatasetException or BadInputException or DeviceUnavailableException
             or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
-            or ArgumentException or InvalidDataException or FormatException => ExitCodes.BadInput,
+            or ArgumentException or InvalidDataException or FormatException or MotFormatException => ExitCodes.BadInput,
         IOException or InvalidOperationException => ExitCodes.Fault,
         _ => null,
     };
