@@ -101,6 +101,7 @@ public sealed partial class StatusReporterPart(
     private void Status(PipelineDelta delta)
     {
         string mqtt = connection.IsConnected ? "connected" : "away";
+        if (options.Http.Enabled) mqtt += $"; web {options.Http.ParsedUrls()[0]}";
         foreach (var c in delta.Cameras)
         {
             LogLive(logger, c.Now.CameraId, c.Now.State.PublicName(), c.ProcessedPerSecond, c.FramesDropped, _objects.GetValueOrDefault(c.Now.CameraId, "none yet"), mqtt);
