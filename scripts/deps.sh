@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages SsdStream needs are installed.
 #   scripts/deps.sh runtime   what the daemon needs (OpenCV's native runtime; ffmpeg for network cameras and H.264)
-#   scripts/deps.sh test      the above plus the real servers the integration tests start (mosquitto, an RTSP server)
+#   scripts/deps.sh test      the above plus the real servers the integration tests start (mosquitto, an RTSP server),
+#                             headless Chromium with its WebDriver (the web page's tests) and promtool (the /metrics test)
 # As root it installs what is missing with apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
 runtime=(libgtk-3-0 ffmpeg)
 test=(mosquitto mosquitto-clients gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
-      gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly python3-gi)
+      gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly python3-gi chromium chromium-driver prometheus)
 
 case "${1:-runtime}" in
   runtime) wanted=("${runtime[@]}") ;;

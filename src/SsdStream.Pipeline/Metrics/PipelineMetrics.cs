@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using SsdStream.Pipeline.Publishing;
 using SsdStream.Pipeline.Sources;
 
 namespace SsdStream.Pipeline.Metrics;
@@ -7,61 +8,72 @@ namespace SsdStream.Pipeline.Metrics;
 /// <summary>
 /// The pipeline's instruments (System.Diagnostics.Metrics, meter <c>SsdStream.Pipeline</c>): per camera
 /// frames in, processed and dropped, frames the recorder dropped, reconnects and state; inference batch size and duration;
-/// end-to-end latency from capture to result. Also keeps per-camera running totals, read through
-/// <see cref="PipelineSnapshot"/> by the live line, the stats topic and the benchmark.
+/// end-to-end latency from capture to result; the MQTT outbox's size and drops (once <see cref="ObserveOutbox"/> names it).
+/// Also keeps per-camera running totals, read through <see cref="PipelineSnapshot"/> by the live line, the stats topic
+/// and the benchmark. The per-camera counts are observed from those totals, so that every camera has every count
+/// from its start (a camera that never reconnected shows 0, not nothing), whenever a listener subscribes.
 /// </summary>
 public sealed class PipelineMetrics : IDisposable
 {
     public const string MeterName = "SsdStream.Pipeline";
 
+    /// <summary>Duration buckets from 5 ms to 10 s (the exporter's default buckets are for milliseconds).</summary>
+    private static readonly InstrumentAdvice<double> DurationBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10],
+    };
+
     private readonly Meter _meter;
-    private readonly Counter<long> _framesIn;
-    private readonly Counter<long> _framesProcessed;
-    private readonly Counter<long> _framesDropped;
-    private readonly Counter<long> _reconnects;
-    private readonly Counter<long> _recordingDropped;
     private readonly Histogram<int> _batchSize;
-    private readonly Histogram<double> _inferenceMs;
-    private readonly Histogram<double> _latencyMs;
+    private readonly Histogram<double> _inferenceSeconds;
+    private readonly Histogram<double> _latencySeconds;
     private readonly ConcurrentDictionary<string, CameraCounters> _cameras = new(StringComparer.Ordinal);
 
     public PipelineMetrics()
     {
         _meter = new Meter(MeterName);
-        _framesIn = _meter.CreateCounter<long>("ssdstream.camera.frames_in", "{frame}", "Frames captured");
-        _framesProcessed = _meter.CreateCounter<long>("ssdstream.camera.frames_processed", "{frame}", "Frames run through the detector");
-        _framesDropped = _meter.CreateCounter<long>("ssdstream.camera.frames_dropped", "{frame}", "Frames dropped before inference because newer ones arrived");
-        _recordingDropped = _meter.CreateCounter<long>("ssdstream.recording.frames_dropped", "{frame}", "Frames not recorded: the recorder fell behind or the disk failed");
-        _reconnects = _meter.CreateCounter<long>("ssdstream.camera.reconnects", "{reconnect}", "Reconnect attempts");
+        PerCamera("ssdstream.camera.frames_in", c => c.FramesIn, "{frame}", "Frames captured");
+        PerCamera("ssdstream.camera.frames_processed", c => c.FramesProcessed, "{frame}", "Frames run through the detector");
+        PerCamera("ssdstream.camera.frames_dropped", c => c.FramesDropped, "{frame}", "Frames dropped before inference because newer ones arrived");
+        PerCamera("ssdstream.recording.frames_dropped", c => c.RecordingDropped, "{frame}", "Frames not recorded: the recorder fell behind or the disk failed");
+        PerCamera("ssdstream.camera.reconnects", c => c.Reconnects, "{reconnect}", "Reconnect attempts");
         _meter.CreateObservableGauge("ssdstream.camera.state", ObserveStates, "{state}", "Camera state: 0 connecting, 1 streaming, 2 backing off, 3 stopped");
-        _batchSize = _meter.CreateHistogram<int>("ssdstream.inference.batch_size", "{frame}", "Frames per inference batch");
-        _inferenceMs = _meter.CreateHistogram<double>("ssdstream.inference.duration", "ms", "Network and post-processing time per batch");
-        _latencyMs = _meter.CreateHistogram<double>("ssdstream.pipeline.latency", "ms", "Time from capture to result");
+        // Durations in seconds, the base unit Prometheus expects (promtool rejects milliseconds).
+        _batchSize = _meter.CreateHistogram("ssdstream.inference.batch_size", "{frame}", "Frames per inference batch",
+            tags: null, new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
+        _inferenceSeconds = _meter.CreateHistogram("ssdstream.inference.duration", "s", "Network and post-processing time per batch", tags: null, DurationBuckets);
+        _latencySeconds = _meter.CreateHistogram("ssdstream.pipeline.latency", "s", "Time from capture to result", tags: null, DurationBuckets);
     }
 
     /// <summary>The running totals of a camera (created on first use).</summary>
-    public CameraCounters Camera(string cameraId) => _cameras.GetOrAdd(cameraId, id => new CameraCounters(id, this));
+    public CameraCounters Camera(string cameraId) => _cameras.GetOrAdd(cameraId, id => new CameraCounters(id));
 
     public IReadOnlyCollection<CameraCounters> Cameras => _cameras.Values.ToArray();
-
-    internal void FrameIn(string camera) => _framesIn.Add(1, new KeyValuePair<string, object?>("camera", camera));
-
-    internal void FrameProcessed(string camera) => _framesProcessed.Add(1, new KeyValuePair<string, object?>("camera", camera));
-
-    internal void FrameDropped(string camera) => _framesDropped.Add(1, new KeyValuePair<string, object?>("camera", camera));
-
-    internal void Reconnect(string camera) => _reconnects.Add(1, new KeyValuePair<string, object?>("camera", camera));
-
-    internal void RecordingDropped(string camera) => _recordingDropped.Add(1, new KeyValuePair<string, object?>("camera", camera));
 
     public void RecordBatch(int size, TimeSpan duration)
     {
         _batchSize.Record(size);
-        _inferenceMs.Record(duration.TotalMilliseconds);
+        _inferenceSeconds.Record(duration.TotalSeconds);
     }
 
     public void RecordLatency(string camera, TimeSpan latency) =>
-        _latencyMs.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("camera", camera));
+        _latencySeconds.Record(latency.TotalSeconds, new KeyValuePair<string, object?>("camera", camera));
+
+    /// <summary>
+    /// Observes the MQTT outbox: <c>ssdstream.mqtt.outbox.size</c> (messages waiting for the broker) and
+    /// <c>ssdstream.mqtt.outbox.dropped</c> (messages dropped because it was full, since start). Once per outbox.
+    /// </summary>
+    public void ObserveOutbox(MqttOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        _meter.CreateObservableGauge("ssdstream.mqtt.outbox.size", () => outbox.Count, "{message}", "Messages waiting in the MQTT outbox for the broker");
+        _meter.CreateObservableCounter("ssdstream.mqtt.outbox.dropped", () => outbox.Dropped, "{message}", "Messages dropped because the MQTT outbox was full");
+    }
+
+    /// <summary>A counter of every camera's running total <paramref name="total"/>, tagged <c>camera</c>.</summary>
+    private void PerCamera(string name, Func<CameraCounters, long> total, string unit, string description) =>
+        _meter.CreateObservableCounter(name, () => _cameras.Values.Select(c => new Measurement<long>(total(c), new KeyValuePair<string, object?>("camera", c.CameraId))),
+            unit, description);
 
     private IEnumerable<Measurement<int>> ObserveStates() =>
         _cameras.Values.Select(c => new Measurement<int>((int)c.State, new KeyValuePair<string, object?>("camera", c.CameraId)));
@@ -72,7 +84,6 @@ public sealed class PipelineMetrics : IDisposable
 /// <summary>Running totals of one camera; thread-safe.</summary>
 public sealed class CameraCounters
 {
-    private readonly PipelineMetrics _metrics;
     private long _framesIn;
     private long _framesProcessed;
     private long _framesDropped;
@@ -81,11 +92,7 @@ public sealed class CameraCounters
     private long _recordingDropped;
     private volatile CameraStateChange? _state;
 
-    internal CameraCounters(string cameraId, PipelineMetrics metrics)
-    {
-        CameraId = cameraId;
-        _metrics = metrics;
-    }
+    internal CameraCounters(string cameraId) => CameraId = cameraId;
 
     public string CameraId { get; }
 
@@ -105,36 +112,19 @@ public sealed class CameraCounters
 
     public CameraState State => _state?.State ?? CameraState.Connecting;
 
-    public void AddFrameIn()
-    {
-        Interlocked.Increment(ref _framesIn);
-        _metrics.FrameIn(CameraId);
-    }
+    public void AddFrameIn() => Interlocked.Increment(ref _framesIn);
 
     public void AddProcessed(TimeSpan inferenceShare)
     {
         Interlocked.Increment(ref _framesProcessed);
         Interlocked.Add(ref _inferenceTicks, inferenceShare.Ticks);
-        _metrics.FrameProcessed(CameraId);
     }
 
-    public void AddDropped()
-    {
-        Interlocked.Increment(ref _framesDropped);
-        _metrics.FrameDropped(CameraId);
-    }
+    public void AddDropped() => Interlocked.Increment(ref _framesDropped);
 
-    public void AddRecordingDropped()
-    {
-        Interlocked.Increment(ref _recordingDropped);
-        _metrics.RecordingDropped(CameraId);
-    }
+    public void AddRecordingDropped() => Interlocked.Increment(ref _recordingDropped);
 
-    public void AddReconnect()
-    {
-        Interlocked.Increment(ref _reconnects);
-        _metrics.Reconnect(CameraId);
-    }
+    public void AddReconnect() => Interlocked.Increment(ref _reconnects);
 
     public void SetState(CameraStateChange change)
     {

@@ -120,7 +120,12 @@ public static partial class DaemonHost
         services.AddSingleton<SsdStream.Pipeline.Events.EventMediaHub>();
         services.AddSingleton<EventStoreAccess>();
         services.AddSingleton(new MqttTopics(options.Mqtt.TopicPrefix));
-        services.AddSingleton(new MqttOutbox(options.Mqtt.OutboxSize));
+        services.AddSingleton(sp =>
+        {
+            var outbox = new MqttOutbox(options.Mqtt.OutboxSize);
+            sp.GetRequiredService<PipelineMetrics>().ObserveOutbox(outbox);
+            return outbox;
+        });
         services.AddSingleton(sp => new MqttConnection(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
             sp.GetRequiredService<ILogger<MqttConnection>>()));
         services.AddSingleton(sp => new MqttDetectionPublisher(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),

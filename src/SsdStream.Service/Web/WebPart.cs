@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using SsdStream.Pipeline;
 using SsdStream.Pipeline.Events;
 using SsdStream.Pipeline.Frames;
@@ -54,7 +55,7 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
         builder.WebHost.UseUrls(http.Urls);
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(PipelineMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("ssdstream")).WithMetrics(m => m.AddMeter(PipelineMetrics.MeterName).AddPrometheusExporter());
         builder.Services.AddHealthChecks()
             .AddCheck("cameras", CamerasCheck)
             .AddCheck("inference", () => health.IsMakingProgress(TimeSpan.FromSeconds(30)) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("inference has made no progress for 30 s"))

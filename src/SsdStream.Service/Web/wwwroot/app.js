@@ -51,7 +51,9 @@ function play(video, url, offset) {
 async function recordings() {
   const camera = $("rec-camera").value;
   if (!camera) return;
-  const day = $("rec-day").value || new Date().toISOString().slice(0, 10);
+  // The day shown is the UTC day listed (recordings are named by UTC time); today until one is picked.
+  if (!$("rec-day").value) $("rec-day").value = new Date().toISOString().slice(0, 10);
+  const day = $("rec-day").value;
   const after = `${day}T00:00:00Z`, before = new Date(Date.parse(after) + 86400000).toISOString();
   const list = await json(`/api/recordings?camera=${encodeURIComponent(camera)}&after=${after}&before=${before}`);
   $("recordings").replaceChildren(...list.map(r => {
