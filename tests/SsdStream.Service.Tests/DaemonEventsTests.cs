@@ -109,14 +109,8 @@ public sealed class DaemonEventsTests : IDisposable
         }
         foreach (var path in segments.Select(g => (string)g["path"]!).Distinct())
         {
-            var probe = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffprobe", $"-v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 \"{path}\"")
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true,
-            })!;
-            var frames = probe.StandardOutput.ReadToEnd().Trim();
-            var errors = probe.StandardError.ReadToEnd().Trim();
-            probe.WaitForExit();
-            Assert.True(errors.Length == 0 && int.Parse(frames) > 0, $"{path}: {frames} frames, {errors}");
+            var (frames, errors) = DaemonRecordingTests.DecodeToEnd(path);
+            Assert.True(errors.Length == 0 && frames > 0, $"{path}: {frames} frames, {errors}");
         }
 
         // Every ended object is in the events store with the fields MQTT carried, and its clip's paths.
@@ -220,14 +214,8 @@ public sealed class DaemonEventsTests : IDisposable
         }
         foreach (var video in Directory.GetFiles(rec, "*.mp4", SearchOption.AllDirectories))
         {
-            var probe = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffprobe", $"-v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 \"{video}\"")
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true,
-            })!;
-            var frames = probe.StandardOutput.ReadToEnd().Trim();
-            var errors = probe.StandardError.ReadToEnd().Trim();
-            probe.WaitForExit();
-            Assert.True(errors.Length == 0 && int.Parse(frames) > 0, $"{video}: {frames} frames, {errors}");
+            var (frames, errors) = DaemonRecordingTests.DecodeToEnd(video);
+            Assert.True(errors.Length == 0 && frames > 0, $"{video}: {frames} frames, {errors}");
         }
     }
 

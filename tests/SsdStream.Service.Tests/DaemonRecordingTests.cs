@@ -138,7 +138,7 @@ public sealed class DaemonRecordingTests : IDisposable
             : [];
 
     /// <summary>Decodes every frame with ffmpeg; returns the frame count and whatever ffmpeg complained about.</summary>
-    private static (int Frames, string Errors) DecodeToEnd(string video)
+    internal static (int Frames, string Errors) DecodeToEnd(string video)
     {
         var p = Process.Start(new ProcessStartInfo("ffprobe", $"-v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 \"{video}\"")
         {
