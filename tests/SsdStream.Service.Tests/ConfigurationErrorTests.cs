@@ -175,4 +175,64 @@ public sealed class ConfigurationErrorTests : IDisposable
         Assert.Contains("appsettings.json", line);
         Assert.Contains("line 4, position 5", line);
     }
+
+    [Fact]
+    public void ANullAnywhere_IsAConfigurationErrorOrADefault_NeverACrash()
+    {
+        var full = Config(s =>
+        {
+            s["Cameras"]![0]!["Zones"] = new JsonArray(new JsonObject { ["Name"] = "yard", ["Points"] = new JsonArray(0, 0, 1, 0, 1, 1), ["Labels"] = new JsonArray("a") });
+            s["Cameras"]![0]!["Masks"] = new JsonArray(new JsonObject { ["Points"] = new JsonArray(0, 0, 1, 0, 1, 1), ["Labels"] = new JsonArray("a") });
+            s["Cameras"]![0]!["Tracker"] = new JsonObject { ["LostSeconds"] = 3 };
+            s["Snapshots"] = new JsonObject { ["Quality"] = 80 };
+            s["Events"] = new JsonObject { ["Enabled"] = true, ["Database"] = "x.db" };
+            s["Http"] = new JsonObject { ["Enabled"] = true, ["Urls"] = "http://127.0.0.1:5080", ["TokenSha256"] = "" };
+        });
+        var crashes = new List<string>();
+        foreach (var path in Paths(full["SsdStream"]!, "SsdStream"))
+        {
+            var copy = JsonNode.Parse(full.ToJsonString())!.AsObject();
+            var (parent, key) = Locate(copy, path);
+            if (parent is JsonObject o) o[key] = null;
+            else ((JsonArray)parent)[int.Parse(key)] = null;
+            File.WriteAllText(Path.Combine(_dir, "appsettings.json"), copy.ToJsonString());
+            try
+            {
+                Configuration.DaemonConfiguration.Load(new Configuration.ContentRoot(_dir), null, [], new Dictionary<string, string>());
+            }
+            catch (Configuration.ConfigurationException)
+            {
+            }
+            catch (Exception e)
+            {
+                crashes.Add($"{path} = null: {e.GetType().Name}: {e.Message}");
+            }
+        }
+        Assert.True(crashes.Count == 0, string.Join("\n", crashes));
+    }
+
+    /// <summary>Every key and list entry under <paramref name="node"/>, as a path of keys.</summary>
+    private static IEnumerable<string> Paths(JsonNode node, string prefix)
+    {
+        IEnumerable<(string Key, JsonNode? Child)> children = node switch
+        {
+            JsonObject o => o.Select(p => (p.Key, p.Value)),
+            JsonArray a => a.Select((c, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), c)),
+            _ => [],
+        };
+        foreach (var (key, child) in children)
+        {
+            var path = $"{prefix}:{key}";
+            yield return path;
+            if (child != null) foreach (var p in Paths(child, path)) yield return p;
+        }
+    }
+
+    private static (JsonNode Parent, string Key) Locate(JsonNode root, string path)
+    {
+        var keys = path.Split(':');
+        JsonNode node = root;
+        foreach (var k in keys[..^1]) node = node is JsonArray a ? a[int.Parse(k)]! : node[k]!;
+        return (node, keys[^1]);
+    }
 }

@@ -79,6 +79,7 @@ public sealed class DaemonConfiguration
         {
             throw new ConfigurationException([e.Message]);
         }
+        FillNulls(options);
         Resolve(options, root);
         var errors = SsdStreamOptionsValidator.Validate(options);
         if (errors.Count > 0) throw new ConfigurationException(errors);
@@ -86,6 +87,43 @@ public sealed class DaemonConfiguration
     }
 
     /// <summary>Makes every file path of the options absolute, relative ones starting at the content root.</summary>
+    /// <summary>
+    /// A <c>null</c> in JSON binds as null; sections and lists that are null become their defaults, so that
+    /// the validator and the parts see a whole configuration (a null list entry stays, and is reported).
+    /// </summary>
+    private static void FillNulls(SsdStreamOptions o)
+    {
+        o.Model ??= new();
+        o.Inference ??= new();
+        o.Cameras ??= [];
+        o.Mqtt ??= new();
+        o.Recording ??= new();
+        o.Snapshots ??= new();
+        o.Events ??= new();
+        o.Http ??= new();
+        o.Events.Database ??= "";
+        o.Http.Urls ??= "";
+        o.Http.TokenSha256 ??= "";
+        foreach (var c in o.Cameras)
+        {
+            if (c is null) continue;
+            c.Filter ??= new();
+            c.Tracker ??= new();
+            c.Zones ??= [];
+            c.Masks ??= [];
+            c.Synthetic ??= new();
+            c.InputArguments ??= [];
+            for (int i = 0; i < c.Zones.Count; i++)
+            {
+                if (c.Zones[i] is { } z) c.Zones[i] = z with { Name = z.Name ?? "", Points = z.Points ?? [], Labels = z.Labels ?? [] };
+            }
+            for (int i = 0; i < c.Masks.Count; i++)
+            {
+                if (c.Masks[i] is { } m) c.Masks[i] = m with { Points = m.Points ?? [], Labels = m.Labels ?? [] };
+            }
+        }
+    }
+
     private static void Resolve(SsdStreamOptions o, ContentRoot root)
     {
         o.Model.Path = root.Resolve(o.Model.Path ?? "");

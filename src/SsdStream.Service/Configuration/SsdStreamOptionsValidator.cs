@@ -77,16 +77,18 @@ public static partial class SsdStreamOptionsValidator
             foreach (var line in (c.Tracker ?? new()).Validate()) Check(false, $"{k}:Tracker", line);
             for (int j = 0; j < (c.Zones ?? []).Count; j++)
             {
-                foreach (var line in c.Zones![j].Validate()) Check(false, $"{k}:Zones:{j}", line);
+                if (!Check(c.Zones![j] is not null, $"{k}:Zones:{j}", "is empty")) continue;
+                foreach (var line in c.Zones[j].Validate()) Check(false, $"{k}:Zones:{j}", line);
                 Check(!names.Contains(c.Zones[j].Name) && !o.Cameras.Any(other => other?.Name == c.Zones[j].Name), $"{k}:Zones:{j}:Name",
                     $"'{c.Zones[j].Name}' is also a camera's name; zone and camera names share the topics <prefix>/<name>/<label>");
             }
             for (int j = 0; j < (c.Masks ?? []).Count; j++)
             {
-                foreach (var line in c.Masks![j].Validate(j)) Check(false, $"{k}:Masks:{j}", line);
+                if (!Check(c.Masks![j] is not null, $"{k}:Masks:{j}", "is empty")) continue;
+                foreach (var line in c.Masks[j].Validate(j)) Check(false, $"{k}:Masks:{j}", line);
             }
         }
-        foreach (var line in ZoneSettings.ValidateUniqueNames(o.Cameras.Where(c => c != null).SelectMany(c => c.Zones ?? [])))
+        foreach (var line in ZoneSettings.ValidateUniqueNames(o.Cameras.Where(c => c != null).SelectMany(c => c.Zones ?? []).Where(z => z != null)))
             Check(false, "Cameras:*:Zones", line);
 
         foreach (var line in (o.Snapshots ?? new()).Validate()) Check(false, "Snapshots", line);
