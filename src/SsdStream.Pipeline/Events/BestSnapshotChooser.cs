@@ -27,10 +27,30 @@ public sealed class BestSnapshotChooser(SnapshotSettings settings)
                 || edge == kept.TouchesEdge && d.Score >= kept.Score + settings.BetterScoreMargin;
             if (!better) return false;
         }
+        _previous[id] = _kept.TryGetValue(id, out var before) ? before : null;
         _kept[id] = (d.Score, edge, time);
         return true;
     }
 
+    /// <summary>
+    /// Takes back the last <see cref="Offer"/> that returned true (its frame was gone, or its snapshot could
+    /// not be written): the snapshot kept before it counts again.
+    /// </summary>
+    public void Withdraw(string id)
+    {
+        if (_previous.Remove(id, out var previous))
+        {
+            if (previous is { } p) _kept[id] = p;
+            else _kept.Remove(id);
+        }
+    }
+
+    private readonly Dictionary<string, (float Score, bool TouchesEdge, DateTimeOffset Time)?> _previous = new(StringComparer.Ordinal);
+
     /// <summary>Forgets an object (it ended).</summary>
-    public void Forget(string id) => _kept.Remove(id);
+    public void Forget(string id)
+    {
+        _kept.Remove(id);
+        _previous.Remove(id);
+    }
 }

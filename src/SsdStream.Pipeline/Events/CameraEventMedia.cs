@@ -44,6 +44,12 @@ public sealed partial class CameraEventMedia
     private sealed class Window(ObjectEvent last)
     {
         public ObjectEvent Last { get; set; } = last;
+
+        /// <summary>Whether <see cref="Last"/> has been handed on (its end, for an ended object): only then may the recorder's thread complete the window.</summary>
+        public bool Announced { get; set; }
+
+        /// <summary>The end of the latest segment added to <see cref="Media"/>.</summary>
+        public DateTimeOffset CoveredUntil { get; set; } = DateTimeOffset.MinValue;
         public EventMedia Media { get; set; } = EventMedia.None;
         public DateTimeOffset Start => Last.After.StartTime;
         public DateTimeOffset? End => Last.After.EndTime;
@@ -65,10 +71,15 @@ public sealed partial class CameraEventMedia
         _logger = logger;
     }
 
-    /// <summary>Reads the camera's frames and results until the results complete (the frames' reader is drained and disposed).</summary>
-    public async Task RunAsync(ChannelReader<Frame> frames, ChannelReader<FrameResult> results, CancellationToken cancellation)
+    /// <summary>
+    /// Reads the camera's frames and results until the results complete (the frames' reader is drained and
+    /// disposed). Without snapshots, <paramref name="frames"/> is null: no frame is kept.
+    /// </summary>
+    public async Task RunAsync(ChannelReader<Frame>? frames, ChannelReader<FrameResult> results, CancellationToken cancellation)
     {
-        var pump = Task.Run(() => KeepFramesAsync(frames, cancellation), CancellationToken.None);
+        // The frames stop being kept when the results end, for whatever reason (a fault included).
+        using var framesDone = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var pump = frames is null ? Task.CompletedTask : Task.Run(() => KeepFramesAsync(frames, framesDone.Token), CancellationToken.None);
         try
         {
             await foreach (var result in results.ReadAllAsync(cancellation).ConfigureAwait(false)) OnResult(result);
@@ -78,11 +89,18 @@ public sealed partial class CameraEventMedia
         }
         finally
         {
-            await pump.ConfigureAwait(false);
-            lock (_lock)
+            await framesDone.CancelAsync().ConfigureAwait(false);
+            try
             {
-                foreach (var f in _frames.Values) f.Dispose();
-                _frames.Clear();
+                await pump.ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    foreach (var f in _frames.Values) f.Dispose();
+                    _frames.Clear();
+                }
             }
         }
     }
@@ -112,6 +130,7 @@ public sealed partial class CameraEventMedia
         {
             while (frames.TryRead(out var f)) f.Dispose();
         }
+        // Frames still coming after the results ended (the pipeline's taps end with the cameras) are disposed as they come.
     }
 
     /// <summary>One tracked result: its events' objects are noted, their detections' snapshots taken, then the events handed on.</summary>
@@ -131,16 +150,56 @@ public sealed partial class CameraEventMedia
         foreach (var e in tracking.Events)
         {
             EventMedia media;
-            lock (_lock) media = _windows.TryGetValue(e.After.Id, out var window) ? window.Media : EventMedia.None;
+            lock (_lock)
+            {
+                media = _windows.TryGetValue(e.After.Id, out var window) ? window.Media : EventMedia.None;
+                if (window != null) window.Announced = e.Type == ObjectEventType.End;
+            }
             _onEvent(new EventWithMedia(e, media, _recording != null));
             if (e.Type == ObjectEventType.End)
             {
+                CompleteIfRecorded(e.After.Id);
                 _chooser.Forget(e.After.Id);
                 if (_bestJpeg.Remove(e.After.Id, out var best)) _onSnapshot(best.Label, best.Jpeg);
                 if (_recording is null) lock (_lock) _windows.Remove(e.After.Id);
             }
         }
+        if (!tracking.Closing) ForgetVanished(tracking.Objects);
         ForgetStaleWindows(result.CaptureTime);
+    }
+
+    /// <summary>
+    /// Objects neither current nor ended (their end was lost: a result dropped from a full queue) are
+    /// forgotten, so that nothing is kept for them for ever.
+    /// </summary>
+    /// <summary>An ended event whose recording the recorder closed before the end was announced is complete now.</summary>
+    private void CompleteIfRecorded(string id)
+    {
+        if (_recording is null) return;
+        EventWithMedia? complete = null;
+        lock (_lock)
+        {
+            if (_windows.TryGetValue(id, out var w) && w.End is { } end && w.CoveredUntil >= end + TimeSpan.FromSeconds(_recording.PostRollSeconds))
+            {
+                complete = new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true);
+                _windows.Remove(id);
+            }
+        }
+        if (complete != null) _onEvent(complete);
+    }
+
+    private void ForgetVanished(IReadOnlyList<ObjectPresence> current)
+    {
+        var live = current.Select(o => o.Id).ToHashSet(StringComparer.Ordinal);
+        lock (_lock)
+        {
+            foreach (var id in _windows.Where(w => w.Value.End is null && !live.Contains(w.Key)).Select(w => w.Key).ToList()) _windows.Remove(id);
+        }
+        foreach (var id in _bestJpeg.Keys.Where(id => !live.Contains(id)).ToList())
+        {
+            _bestJpeg.Remove(id);
+            _chooser.Forget(id);
+        }
     }
 
     private void DropFramesBefore(long sequence)
@@ -168,7 +227,7 @@ public sealed partial class CameraEventMedia
                     lock (_lock) frame = _frames.TryGetValue(result.Sequence, out var f) ? f.Share() : null;
                     if (frame is null)
                     {
-                        _chooser.Forget(id); // the frame was dropped: let the next one be offered
+                        _chooser.Withdraw(id); // the frame was dropped: the snapshot kept before still counts
                         continue;
                     }
                 }
@@ -185,6 +244,7 @@ public sealed partial class CameraEventMedia
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCvSharp.OpenCVException)
                 {
+                    _chooser.Withdraw(id);
                     LogSnapshotFailed(_logger, _camera, id, e.Message);
                 }
             }
@@ -222,7 +282,8 @@ public sealed partial class CameraEventMedia
                 var spans = w.Media.Segments.Append(span).ToList();
                 string? clip = _recording.Mode == RecordingMode.Events && spans.Count == 1 ? segment.VideoPath : null;
                 w.Media = w.Media with { Segments = spans, Clip = clip };
-                if (w.End is { } end && segment.End >= end) complete.Add(new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true));
+                if (segment.End > w.CoveredUntil) w.CoveredUntil = segment.End;
+                if (w.Announced && w.End is { } end && segment.End >= end + after) complete.Add(new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true));
             }
             foreach (var c in complete) _windows.Remove(c.Event.After.Id);
         }

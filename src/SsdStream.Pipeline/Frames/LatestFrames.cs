@@ -70,6 +70,19 @@ public sealed class LatestFrames(int quality = 80) : IDisposable
     /// <summary>The newest frame, its detections drawn, as JPEG; null before the first frame.</summary>
     public byte[]? Jpeg()
     {
+        lock (_lock)
+        {
+            if (_frame is null) return null;
+            if (_encoded is { } cached && cached.Sequence == _frame.Sequence) return cached.Jpeg;
+        }
+        // One encoder at a time: viewers asking together after a new frame share its one encoding.
+        lock (_encodeLock) return Encode();
+    }
+
+    private readonly Lock _encodeLock = new();
+
+    private byte[]? Encode()
+    {
         Frame? frame;
         IReadOnlyList<PixelDetection> detections;
         lock (_lock)
@@ -84,7 +97,10 @@ public sealed class LatestFrames(int quality = 80) : IDisposable
         {
             DetectionPainter.Draw(drawn, detections);
             var jpeg = drawn.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, quality));
-            lock (_lock) _encoded = (frame.Sequence, jpeg);
+            lock (_lock)
+            {
+                if (_encoded is not { } newer || newer.Sequence < frame.Sequence) _encoded = (frame.Sequence, jpeg);
+            }
             return jpeg;
         }
     }

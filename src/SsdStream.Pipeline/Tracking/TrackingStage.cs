@@ -98,12 +98,16 @@ public sealed partial class TrackingStage
         }
         finally
         {
-            // Detection has stopped: every object ends. Never waits: at a hard stop nobody may read any more.
+            // Detection has stopped: every object ends. After a normal end the subscribers still read, so
+            // the ends wait for room; at a hard stop nobody may read any more, so they are offered once.
             if (error is null)
             {
                 foreach (var camera in _cameras.Values)
                 {
-                    if (camera.Last is not null && camera.Tracker.Objects.Count > 0) output.TryWrite(Closing(camera));
+                    if (camera.Last is null || camera.Tracker.Objects.Count == 0) continue;
+                    var closing = Closing(camera);
+                    if (!cancellation.IsCancellationRequested) await output.WriteAsync(closing, CancellationToken.None).ConfigureAwait(false);
+                    else if (!output.TryWrite(closing)) LogEndsLost(_logger, camera.Last.CameraId, closing.Tracking!.Events.Count);
                 }
             }
             output.TryComplete(error);
@@ -138,6 +142,9 @@ public sealed partial class TrackingStage
             Tracking = new FrameTracking(events, [], Closing: true),
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "camera {Camera}: the ends of {Count} object(s) were lost at the hard stop (no room left)")]
+    private static partial void LogEndsLost(ILogger logger, string camera, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: no frame for {Seconds:0.#} s; its tracked objects end")]
     private static partial void LogQuiet(ILogger logger, string camera, double seconds);

@@ -107,7 +107,8 @@ public static partial class DaemonHost
         services.AddSystemd();
         // AddSystemd registers the notifier only under systemd; the watchdog asks for it everywhere (disabled outside systemd).
         services.TryAddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = StopBudget.HostLimit(options.ShutdownTimeoutSeconds));
+        // Counted when the options are first read, once every part is registered.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = StopBudget.HostLimit(options.ShutdownTimeoutSeconds, services.Count(d => d.ServiceType == typeof(IHostedService))));
 
         services.AddSingleton(options);
         services.AddSingleton<StopBudget>();

@@ -15,8 +15,11 @@ namespace SsdStream.Service.Hosting;
 public sealed partial class EventMediaPart(DetectionPipeline pipeline, SsdStreamOptions options, MqttDetectionPublisher publisher, EventMediaHub hub,
     DaemonExit exit, StopBudget budget, ILoggerFactory loggers, ILogger<EventMediaPart> logger) : DaemonPart(budget, logger)
 {
-    /// <summary>Results waiting for the media writer: several seconds of a camera.</summary>
-    private const int ResultQueue = 256;
+    /// <summary>
+    /// Results waiting for the media writer: minutes of a camera, so that a slow disk delays events
+    /// rather than losing them (a result dropped from a full queue would take its events with it).
+    /// </summary>
+    private const int ResultQueue = 2048;
 
     /// <summary>Frames waiting to be paired with their results (older ones are dropped, and only cost a snapshot candidate).</summary>
     private const int FrameQueue = 16;
@@ -44,12 +47,14 @@ public sealed partial class EventMediaPart(DetectionPipeline pipeline, SsdStream
                 },
                 (label, jpeg) => publisher.PublishSnapshot(id, label, jpeg), loggers.CreateLogger<CameraEventMedia>());
             hub.Register(id, media);
-            var frames = pipeline.TapFrames(id, options.Snapshots.Enabled ? FrameQueue : 1);
+            var frames = options.Snapshots.Enabled ? pipeline.TapFrames(id, FrameQueue) : null;
             var results = pipeline.SubscribeResults($"events-{id}", ResultQueue, cameraId: id, closing: true);
-            tasks.Add(Task.Run(() => media.RunAsync(frames, results.Reader, _abort.Token), CancellationToken.None));
+            var task = Task.Run(() => media.RunAsync(frames, results.Reader, _abort.Token), CancellationToken.None);
+            // Each camera's media is watched on its own: one that fails stops the daemon at once, not when every camera ends.
+            exit.Watch($"{Name} of {id}", task, () => pipeline.AllCamerasEnded);
+            tasks.Add(task);
         }
         _run = Task.WhenAll(tasks);
-        exit.Watch(Name, _run, () => pipeline.AllCamerasEnded);
         return Task.CompletedTask;
     }
 

@@ -86,11 +86,21 @@ public sealed partial class EventStorePart(SsdStreamOptions options, DetectionPi
         // The event media stopped before this part: nothing more comes. Write what is queued while the budget lasts.
         _queue.Complete();
         using var cut = Budget.Expired.Register(() => _abort.Cancel());
-        await _recorder.ConfigureAwait(false);
-        await _abort.CancelAsync().ConfigureAwait(false);
-        await _retention.ConfigureAwait(false);
-        access.Store = null;
-        _store?.Dispose();
+        try
+        {
+            await _recorder.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // The budget ran out: what is still queued is given up (the recorder logged how much).
+        }
+        finally
+        {
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await _retention.ConfigureAwait(false);
+            access.Store = null;
+            _store?.Dispose();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "events store: {Path}")]

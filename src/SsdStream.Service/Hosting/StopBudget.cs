@@ -19,10 +19,10 @@ public sealed class StopBudget : IDisposable
     public static readonly TimeSpan CutOffGrace = TimeSpan.FromSeconds(0.25);
 
     /// <summary>
-    /// The host's own limit on the whole stop: the budget, plus the last words of up to eight parts. It is
-    /// only a backstop; the parts keep within the budget and their last words themselves.
+    /// The host's own limit on the whole stop: the budget, plus the last word of each of its
+    /// <paramref name="parts"/>. It is only a backstop; the parts keep within the budget and their last words themselves.
     /// </summary>
-    public static TimeSpan HostLimit(double budgetSeconds) => TimeSpan.FromSeconds(budgetSeconds) + 8 * LastWord;
+    public static TimeSpan HostLimit(double budgetSeconds, int parts) => TimeSpan.FromSeconds(budgetSeconds) + Math.Max(1, parts) * (LastWord + CutOffGrace);
 
     private readonly CancellationTokenSource _expired = new();
     private readonly TimeSpan _budget;

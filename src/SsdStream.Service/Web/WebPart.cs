@@ -85,13 +85,21 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
     private bool Authorised(HttpContext context)
     {
         var http = options.Http;
-        if (http.TokenSha256.Length == 0) return true; // loopback, or anonymous by choice (checked at start)
+        if (http.TokenSha256.Length == 0)
+        {
+            // Without a token, a page elsewhere could reach the loopback API through DNS rebinding: on
+            // loopback, only requests naming a loopback host are served.
+            return http.AllowAnonymous || IsLoopbackHost(context.Request.Host.Host);
+        }
         if (context.Request.Path == "/healthz") return true; // probes carry no secrets and reveal none
         string? token = context.Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal)
             ? header["Bearer ".Length..]
             : context.Request.Query["token"].ToString();
         return http.Accepts(token);
     }
+
+    private static bool IsLoopbackHost(string host) =>
+        host is "localhost" || System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address);
 
     private HealthCheckResult CamerasCheck()
     {
@@ -189,14 +197,16 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
             }
             return Results.Json(list.OrderByDescending(r => r.Start), RecordingEntry.Json);
         });
+        // Recordings and snapshots only: not the events database beside them, nor a file still being written.
         app.MapGet("/api/recordings/file/{**path}", (string path) =>
-            recordings.Resolve(path) is { } file ? Results.File(file, file.EndsWith(".mp4", StringComparison.Ordinal) ? "video/mp4" : "application/octet-stream", enableRangeProcessing: true)
+            recordings.Resolve(path) is { } file && !SegmentWriter.IsPart(file) && Path.GetExtension(file) is ".mp4" or ".jpg"
+                ? Results.File(file, file.EndsWith(".mp4", StringComparison.Ordinal) ? "video/mp4" : "image/jpeg", enableRangeProcessing: true)
                 : Results.NotFound());
         app.MapGet("/api/stats", () =>
         {
+            // fps over the time since the previous request (of any client; concurrent ones each get their own interval).
             var now = PipelineSnapshot.Of(metrics);
-            var delta = now.Since(_lastStats ?? now);
-            _lastStats = now;
+            var delta = now.Since(Interlocked.Exchange(ref _lastStats, now) ?? now);
             return Results.Text(System.Text.Encoding.UTF8.GetString(MqttPayloads.Stats(delta, now.Time, 0, 0, 0)), "application/json");
         });
     }
@@ -216,7 +226,11 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
     private static DateTimeOffset? Time(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)) return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            if (!double.IsFinite(seconds) || Math.Abs(seconds) > 253402300799) throw new FormatException($"'{text}' is not a time (Unix seconds out of range)");
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+        }
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return t;
         throw new FormatException($"'{text}' is not a time (ISO 8601 or Unix seconds)");
     }
