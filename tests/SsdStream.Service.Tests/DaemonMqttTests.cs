@@ -122,7 +122,9 @@ public sealed class DaemonMqttTests : IDisposable
         while (!daemon.Output.Contains("embedded broker", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.Contains($"mosquitto_sub -h 127.0.0.1 -p {port}", daemon.Output);
         // The real mosquitto_sub, without -i: MQTT 3.1.1 clients send an empty client id with a clean
-        // session, and the broker must assign one. It gets the retained availability at once.
+        // session, and the broker must assign one. Started once the daemon is connected (as a user would,
+        // after the start), it gets the retained availability at once.
+        while (!daemon.Output.Contains("MQTT connected", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(100);
         var sub = Process.Start(new ProcessStartInfo("mosquitto_sub", $"-h 127.0.0.1 -p {port} -t ssdstream/available -v -C 1 -W 60")
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
@@ -130,7 +132,7 @@ public sealed class DaemonMqttTests : IDisposable
         var received = await sub.StandardOutput.ReadToEndAsync();
         var refused = await sub.StandardError.ReadToEndAsync();
         await sub.WaitForExitAsync();
-        Assert.True(sub.ExitCode == 0, $"mosquitto_sub exited {sub.ExitCode}: {refused}");
+        Assert.True(sub.ExitCode == 0, $"mosquitto_sub exited {sub.ExitCode}: {refused}\n{daemon.Output}");
         Assert.Equal("ssdstream/available online", received.Trim());
         await using var subscriber = new MqttTestSubscriber(port, "ssdstream/#");
         await subscriber.StartAsync();
