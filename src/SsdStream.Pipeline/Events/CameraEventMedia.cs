@@ -142,7 +142,11 @@ public sealed partial class CameraEventMedia
             foreach (var e in tracking.Events)
             {
                 if (_windows.TryGetValue(e.After.Id, out var window)) window.Last = e;
-                else _windows[e.After.Id] = new Window(e);
+                else
+                {
+                    _windows[e.After.Id] = window = new Window(e);
+                    if (_recording != null) foreach (var segment in _recent) Attach(window, segment);
+                }
             }
         }
         if (_snapshots.Enabled && !tracking.Closing) TakeSnapshots(result);
@@ -263,32 +267,51 @@ public sealed partial class CameraEventMedia
     public IReadOnlyList<string> OnSegment(RecordedSegment segment)
     {
         if (_recording is null) return [];
-        var before = TimeSpan.FromSeconds(_recording.PreRollSeconds);
         var after = TimeSpan.FromSeconds(_recording.PostRollSeconds);
         var ids = new List<string>();
         var complete = new List<EventWithMedia>();
         lock (_lock)
         {
+            _recent.Add(segment);
+            if (_recent.Count > RecentSegments) _recent.RemoveAt(0);
             foreach (var (id, w) in _windows)
             {
-                var from = w.Start - before;
-                var to = (w.End ?? DateTimeOffset.MaxValue - after) + after;
-                if (from > segment.End || to < segment.Start) continue;
+                if (!Attach(w, segment)) continue;
                 ids.Add(id);
-                double length = (segment.End - segment.Start).TotalSeconds;
-                var span = new ClipSpan(segment.VideoPath,
-                    Math.Clamp((from - segment.Start).TotalSeconds, 0, length),
-                    Math.Clamp(((w.End ?? segment.End) + after - segment.Start).TotalSeconds, 0, length));
-                var spans = w.Media.Segments.Append(span).ToList();
-                string? clip = _recording.Mode == RecordingMode.Events && spans.Count == 1 ? segment.VideoPath : null;
-                w.Media = w.Media with { Segments = spans, Clip = clip };
-                if (segment.End > w.CoveredUntil) w.CoveredUntil = segment.End;
                 if (w.Announced && w.End is { } end && segment.End >= end + after) complete.Add(new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true));
             }
             foreach (var c in complete) _windows.Remove(c.Event.After.Id);
         }
         foreach (var c in complete) _onEvent(c);
         return ids;
+    }
+
+    /// <summary>
+    /// Segments closed lately, kept for events confirmed after them: an object is confirmed a few frames
+    /// after it appears, and its clip starts <c>PreRollSeconds</c> before that, possibly in a segment
+    /// already closed.
+    /// </summary>
+    private readonly List<RecordedSegment> _recent = [];
+
+    private const int RecentSegments = 4;
+
+    /// <summary>Adds <paramref name="segment"/> to the window's media when it covers the event (with pre- and post-roll); under the lock.</summary>
+    private bool Attach(Window w, RecordedSegment segment)
+    {
+        var before = TimeSpan.FromSeconds(_recording!.PreRollSeconds);
+        var after = TimeSpan.FromSeconds(_recording.PostRollSeconds);
+        var from = w.Start - before;
+        var to = (w.End ?? DateTimeOffset.MaxValue - after) + after;
+        if (from > segment.End || to < segment.Start || w.Media.Segments.Any(s => s.Path == segment.VideoPath)) return false;
+        double length = (segment.End - segment.Start).TotalSeconds;
+        var span = new ClipSpan(segment.VideoPath,
+            Math.Clamp((from - segment.Start).TotalSeconds, 0, length),
+            Math.Clamp(((w.End ?? segment.End) + after - segment.Start).TotalSeconds, 0, length));
+        var spans = w.Media.Segments.Append(span).ToList();
+        string? clip = _recording.Mode == RecordingMode.Events && spans.Count == 1 ? segment.VideoPath : null;
+        w.Media = w.Media with { Segments = spans, Clip = clip };
+        if (segment.End > w.CoveredUntil) w.CoveredUntil = segment.End;
+        return true;
     }
 
     /// <summary>Ended events whose recording never came (recording paused, or the segment outlived its wait) stop being tracked here.</summary>
