@@ -27,4 +27,20 @@ public sealed record EventQuery
 
     /// <summary>The most events returned (at least 1).</summary>
     public int Limit { get; init; } = DefaultLimit;
+
+    /// <summary>
+    /// A time as users give one (CLI and HTTP): Unix seconds, or ISO 8601 (UTC when it names no offset);
+    /// null when it is neither, or out of range.
+    /// </summary>
+    public static DateTimeOffset? ParseTime(string text)
+    {
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds))
+        {
+            return double.IsFinite(seconds) && Math.Abs(seconds) <= MaxUnixSeconds ? DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)) : null;
+        }
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+    }
+
+    /// <summary>The last second <see cref="DateTimeOffset"/> holds (9999-12-31T23:59:59Z).</summary>
+    private const double MaxUnixSeconds = 253402300799;
 }

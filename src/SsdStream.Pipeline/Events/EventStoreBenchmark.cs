@@ -75,7 +75,7 @@ public sealed class EventStoreBenchmark : IDisposable
             var o = new ObjectSnapshot($"{start.ToUnixTimeMilliseconds() / 1000.0:0.000}-b{i:x6}", camera, label, 0.8f, 0.85f, box,
                 new CornerBox(box.X1 / 1280, box.Y1 / 720, box.X2 / 1280, box.Y2 / 720), box.Area, start, end, end, [], entered,
                 false, true, false, start.AddSeconds(1), box);
-            var snapshot = Path.Combine(_directory, camera, "snapshots", o.Id + ".jpg");
+            var snapshot = Path.Combine(SnapshotWriter.FolderFor(_directory, camera), o.Id + ".jpg");
             batch.Add((new ObjectEvent(ObjectEventType.End, o, o), new EventMedia(snapshot, null, null, [])));
             if (batch.Count == EventRecorder.DefaultMaxBatch || i == _events - 1)
             {

@@ -12,6 +12,9 @@ namespace SsdStream.Pipeline.Events;
 /// </summary>
 public sealed class SnapshotWriter(string folder, SnapshotSettings settings)
 {
+    /// <summary>Where a camera's snapshots go: <c>&lt;recording directory&gt;/&lt;camera&gt;/snapshots</c>.</summary>
+    public static string FolderFor(string recordingDirectory, string camera) => Path.Combine(recordingDirectory, camera, "snapshots");
+
     /// <summary>Writes both files from <paramref name="frame"/> (not modified); returns their paths and the annotated JPEG's bytes.</summary>
     public (string Annotated, string Clean, byte[] Jpeg) Write(string id, Mat frame, PixelDetection detection)
     {

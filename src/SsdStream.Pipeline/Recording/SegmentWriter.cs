@@ -76,12 +76,20 @@ public sealed class SegmentWriter : IDisposable
         return removed;
     }
 
+    private const string DayFormat = "yyyy-MM-dd";
+    private const string TimeFormat = "HH-mm-ss";
+
     /// <summary>The video path of a segment of <paramref name="camera"/> starting at <paramref name="start"/>.</summary>
     public static string PathFor(string root, string camera, DateTimeOffset start) =>
-        Path.Combine(root, camera, DayFolder(start), start.UtcDateTime.ToString("HH-mm-ss", CultureInfo.InvariantCulture) + ".mp4");
+        Path.Combine(root, camera, DayFolder(start), start.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture) + ".mp4");
+
+    /// <summary>A segment's start read back from its path (<see cref="PathFor"/>'s day folder and file name); false for another file.</summary>
+    public static bool TryStartOf(string video, out DateTimeOffset start) =>
+        DateTimeOffset.TryParseExact($"{Path.GetFileName(Path.GetDirectoryName(video))} {Path.GetFileNameWithoutExtension(video)}", $"{DayFormat} {TimeFormat}",
+            CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out start);
 
     /// <summary>The name of the folder a segment starting at <paramref name="time"/> goes into: its UTC date, <c>yyyy-MM-dd</c>.</summary>
-    public static string DayFolder(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public static string DayFolder(DateTimeOffset time) => time.UtcDateTime.ToString(DayFormat, CultureInfo.InvariantCulture);
 
     public static SegmentWriter Open(ISegmentEncoderFactory encoders, string root, string camera, DateTimeOffset start, int width, int height, double fps)
     {

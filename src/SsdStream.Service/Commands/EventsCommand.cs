@@ -117,20 +117,11 @@ internal static class EventsCommand
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (ParseTime(text) is { } time) return time;
+            if (EventQuery.ParseTime(text) is { } time) return time;
             result.AddError($"{name} must be an ISO 8601 time (2026-07-01T12:00:00Z) or Unix seconds (got '{text}')");
             return null;
         },
     };
-
-    internal static DateTimeOffset? ParseTime(string text)
-    {
-        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds)
-            && seconds * 1000 < DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
-            return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)) return time;
-        return null;
-    }
 
     /// <summary>
     /// <c>--db</c>, or the daemon's <c>&lt;Recording:Directory&gt;/events.db</c>; null (after saying why)

@@ -112,16 +112,7 @@ public static class StartupChecks
         var addresses = url.Host is "localhost" ? [IPAddress.Loopback] : IPAddress.TryParse(url.Host.Trim('[', ']'), out var a) ? new[] { a } : [];
         foreach (var address in addresses)
         {
-            try
-            {
-                using var listener = new TcpListener(address, url.Port);
-                listener.Start();
-                listener.Stop();
-            }
-            catch (SocketException e)
-            {
-                return $"{url} cannot be used ({e.Message}); another program may be serving there: choose another port";
-            }
+            if (ListenProblem(address, url.Port) is { } reason) return $"{url} cannot be used ({reason}); another program may be serving there: choose another port";
         }
         return null;
     }
@@ -130,16 +121,24 @@ public static class StartupChecks
     internal static string? PortProblem(int port)
     {
         if (port == 0) return null; // any free port
+        return ListenProblem(IPAddress.Loopback, port) is { } reason
+            ? $"127.0.0.1:{port} cannot be used ({reason}); another broker may be running there: point Mqtt:Host at it, or choose another port"
+            : null;
+    }
+
+    /// <summary>Why nothing can listen on <paramref name="address"/>:<paramref name="port"/> (binds it once and lets go), or null.</summary>
+    private static string? ListenProblem(IPAddress address, int port)
+    {
         try
         {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
+            using var listener = new TcpListener(address, port);
             listener.Start();
             listener.Stop();
             return null;
         }
         catch (SocketException e)
         {
-            return $"127.0.0.1:{port} cannot be used ({e.Message}); another broker may be running there: point Mqtt:Host at it, or choose another port";
+            return e.Message;
         }
     }
 }

@@ -38,7 +38,7 @@ public sealed partial class EventMediaPart(DetectionPipeline pipeline, SsdStream
         foreach (var camera in pipeline.Cameras)
         {
             var id = camera.CameraId;
-            var media = new CameraEventMedia(id, Path.Combine(options.Recording.Directory, id, "snapshots"), options.Snapshots,
+            var media = new CameraEventMedia(id, SnapshotWriter.FolderFor(options.Recording.Directory, id), options.Snapshots,
                 options.Recording.Enabled ? options.Recording : null,
                 e =>
                 {

@@ -190,7 +190,7 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
                 if (!Directory.Exists(folder)) continue;
                 foreach (var video in Directory.EnumerateFiles(folder, "*.mp4", SearchOption.AllDirectories).Where(v => !SegmentWriter.IsPart(v) && !v.Contains("/snapshots/", StringComparison.Ordinal)))
                 {
-                    if (!TryStart(video, out var start) || start < from || start >= to) continue;
+                    if (!SegmentWriter.TryStartOf(video, out var start) || start < from || start >= to) continue;
                     var rel = recordings.RelativeOf(video);
                     list.Add(new RecordingEntry(cam, start, new DateTimeOffset(File.GetLastWriteTimeUtc(video), TimeSpan.Zero), "/api/recordings/file/" + rel, rel));
                 }
@@ -217,23 +217,10 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
         public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     }
 
-    /// <summary>A segment's start from its path: <c>&lt;camera&gt;/&lt;yyyy-MM-dd&gt;/&lt;HH-mm-ss&gt;.mp4</c>, UTC.</summary>
-    private static bool TryStart(string video, out DateTimeOffset start) =>
-        DateTimeOffset.TryParseExact($"{Path.GetFileName(Path.GetDirectoryName(video))} {Path.GetFileNameWithoutExtension(video)}", "yyyy-MM-dd HH-mm-ss",
-            CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out start);
-
-    /// <summary>ISO 8601 (UTC unless it names an offset) or Unix seconds; null for none.</summary>
-    private static DateTimeOffset? Time(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-        {
-            if (!double.IsFinite(seconds) || Math.Abs(seconds) > 253402300799) throw new FormatException($"'{text}' is not a time (Unix seconds out of range)");
-            return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
-        }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return t;
-        throw new FormatException($"'{text}' is not a time (ISO 8601 or Unix seconds)");
-    }
+    /// <summary>ISO 8601 (UTC unless it names an offset) or Unix seconds (<see cref="EventQuery.ParseTime"/>); null for none.</summary>
+    private static DateTimeOffset? Time(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : EventQuery.ParseTime(text) ?? throw new FormatException($"'{text}' is not a time (ISO 8601 or Unix seconds)");
 
     /// <summary>The camera's newest frame as <c>multipart/x-mixed-replace</c>, at most <c>Http:MjpegFps</c>, until the client leaves or the daemon stops.</summary>
     private async Task<IResult> StreamMjpegAsync(LatestFrames latest, HttpContext context)
