@@ -55,18 +55,7 @@ internal static class TrackCommand
 
             // Like `run`, --config starts at the current folder; the model the configuration names is the one run here.
             var configFile = parse.GetValue(config) is { Length: > 0 } c ? Path.GetFullPath(c) : null;
-            DaemonConfiguration configuration;
-            try
-            {
-                configuration = DaemonConfiguration.Load(ContentRoot.FromEnvironment(), configFile, [$"--Model:Path={modelFile.FullName}"],
-                    Environment.GetEnvironmentVariables());
-            }
-            catch (ConfigurationException e)
-            {
-                foreach (var error in e.Errors) Console.Error.WriteLine($"configuration error: {error}");
-                return ExitCodes.Configuration;
-            }
-            foreach (var warning in configuration.Warnings) Console.Error.WriteLine($"configuration warning: {warning}");
+            if (DaemonConfiguration.LoadReporting(configFile, [$"--Model:Path={modelFile.FullName}"]) is not { } configuration) return ExitCodes.Configuration;
             var options = configuration.Options;
             var cameraOptions = PickCamera(options, parse.GetValue(camera));
 

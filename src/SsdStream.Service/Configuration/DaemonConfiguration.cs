@@ -35,6 +35,27 @@ public sealed class DaemonConfiguration
     /// <summary>The bound, resolved and validated options.</summary>
     public SsdStreamOptions Options { get; }
 
+    /// <summary>
+    /// <see cref="Load"/> for a command (the daemon, <c>track</c>) from the environment's content root: each
+    /// error on stderr as <c>configuration error: ...</c> and null (the command exits 78); each warning as
+    /// <c>configuration warning: ...</c>.
+    /// </summary>
+    public static DaemonConfiguration? LoadReporting(string? extraFile, IReadOnlyList<string> overrides)
+    {
+        DaemonConfiguration configuration;
+        try
+        {
+            configuration = Load(ContentRoot.FromEnvironment(), extraFile, overrides, Environment.GetEnvironmentVariables());
+        }
+        catch (ConfigurationException e)
+        {
+            foreach (var error in e.Errors) Console.Error.WriteLine($"configuration error: {error}");
+            return null;
+        }
+        foreach (var warning in configuration.Warnings) Console.Error.WriteLine($"configuration warning: {warning}");
+        return configuration;
+    }
+
     /// <summary>Loads, binds, resolves and validates; throws <see cref="ConfigurationException"/> with every problem found.</summary>
     public static DaemonConfiguration Load(ContentRoot root, string? extraFile, IReadOnlyList<string> overrides, IDictionary environment)
     {

@@ -22,19 +22,9 @@ public static partial class DaemonHost
 
     public static async Task<int> RunAsync(string? configFile, IReadOnlyList<string> overrides, CancellationToken cancellation)
     {
-        var root = ContentRoot.FromEnvironment();
-        DaemonConfiguration configuration;
-        try
-        {
-            configuration = DaemonConfiguration.Load(root, configFile, overrides, Environment.GetEnvironmentVariables());
-        }
-        catch (ConfigurationException e)
-        {
-            foreach (var error in e.Errors) Console.Error.WriteLine($"configuration error: {error}");
-            return ConfigurationError;
-        }
+        if (DaemonConfiguration.LoadReporting(configFile, overrides) is not { } configuration) return ConfigurationError;
         var (errors, warnings) = StartupChecks.Run(configuration.Options);
-        foreach (var warning in configuration.Warnings.Concat(warnings)) Console.Error.WriteLine($"configuration warning: {warning}");
+        foreach (var warning in warnings) Console.Error.WriteLine($"configuration warning: {warning}");
         if (errors.Count > 0)
         {
             foreach (var error in errors) Console.Error.WriteLine($"configuration error: {error}");
