@@ -276,6 +276,30 @@ public sealed class SyntheticSceneTests : IDisposable
     }
 
     [Fact]
+    public void Writer_MovingFraction_AddsFramesOfMovingScenes_WithObjectsCutByTheFramesEdge()
+    {
+        // Still scenes keep every object wholly inside; the synthetic camera's moving scenes do not, and a
+        // model trained only on stills is weakest where objects enter and leave a camera's view.
+        static bool TouchesEdge(DatasetImage image) =>
+            image.Objects.Any(o => o.X1 <= 0 || o.Y1 <= 0 || o.X2 >= image.Width || o.Y2 >= image.Height);
+        string still = Path.Combine(_dir, "still"), moving = Path.Combine(_dir, "moving");
+        SyntheticDatasetWriter.Write(still, 16, 3, 0);
+        var summary = SyntheticDatasetWriter.Write(moving, 16, 3, 0, movingFraction: 0.5);
+        Assert.Equal(16, summary.TrainImages);
+
+        var stillImages = DatasetReader.Read(Path.Combine(still, "train", "annotations.json")).Images.OrderBy(i => i.Id).ToList();
+        var images = DatasetReader.Read(Path.Combine(moving, "train", "annotations.json")).Images.OrderBy(i => i.Id).ToList();
+        Assert.DoesNotContain(stillImages, TouchesEdge);
+        // The first half are the same stills; the second half, one moving scene's 8 frames, share its size.
+        for (int i = 0; i < 8; i++) Assert.Equal(File.ReadAllBytes(stillImages[i].Path), File.ReadAllBytes(images[i].Path));
+        Assert.Single(images.Skip(8).Select(i => (i.Width, i.Height)).Distinct());
+        Assert.Contains(images.Skip(8), TouchesEdge);
+        foreach (var image in images)
+            foreach (var o in image.Objects) AssertInside(o, image.Width, image.Height);
+        Assert.Throws<ArgumentException>(() => SyntheticDatasetWriter.Write(Path.Combine(_dir, "bad"), 4, 1, 0, movingFraction: 1.5));
+    }
+
+    [Fact]
     public void Writer_IntoADirectoryHoldingADataset_OrWithBadArguments_IsAClearError()
     {
         string root = Path.Combine(_dir, "twice");

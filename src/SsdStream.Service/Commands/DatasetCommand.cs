@@ -16,8 +16,13 @@ internal static class DatasetCommand
         var defaults = new SyntheticSceneOptions();
         var minSize = new Option<double>("--min-size") { Description = "Smallest object diameter, as a fraction of the image's short side", DefaultValueFactory = _ => defaults.MinSize };
         var maxSize = new Option<double>("--max-size") { Description = "Largest object diameter, as a fraction of the image's short side", DefaultValueFactory = _ => defaults.MaxSize };
+        var moving = new Option<double>("--moving-fraction")
+        {
+            Description = "Share of the images that are frames of moving scenes as the synthetic camera draws them (objects cut by the frame's edge and hidden by others)",
+            DefaultValueFactory = _ => 0,
+        }.Accepting(v => v >= 0 && v <= 1, "in [0, 1]");
         var synth = new Command("synth", "Write a synthetic dataset of shapes (" + string.Join(", ", SyntheticShapes.ClassNames) + ") on cluttered backgrounds, in COCO format")
-            { output, images, seed, valFraction, minSize, maxSize };
+            { output, images, seed, valFraction, minSize, maxSize, moving };
         synth.SetAction(parse => CommandErrors.Run(() =>
         {
             var root = parse.GetValue(output)!.FullName;
@@ -30,7 +35,7 @@ internal static class DatasetCommand
             var options = defaults with { MinSize = parse.GetValue(minSize), MaxSize = parse.GetValue(maxSize) };
             options.Validate();
             var clock = Stopwatch.StartNew();
-            var summary = SyntheticDatasetWriter.Write(parse.GetValue(output)!.FullName, parse.GetValue(images), parse.GetValue(seed), parse.GetValue(valFraction), options);
+            var summary = SyntheticDatasetWriter.Write(parse.GetValue(output)!.FullName, parse.GetValue(images), parse.GetValue(seed), parse.GetValue(valFraction), options, parse.GetValue(moving));
             Console.WriteLine($"wrote {summary.TrainImages} train and {summary.ValImages} val images with {summary.Objects} objects to {summary.Root} in {clock.Elapsed.TotalSeconds:0.0} s");
             for (int i = 0; i < summary.ObjectsPerClass.Count; i++) Console.WriteLine($"  {SyntheticShapes.ClassNames[i]}: {summary.ObjectsPerClass[i]}");
             Console.WriteLine($"annotations: {summary.TrainAnnotations}, {summary.ValAnnotations}");
