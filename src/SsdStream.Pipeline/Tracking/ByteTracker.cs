@@ -50,28 +50,31 @@ public sealed class TrackerStep
 /// A camera's multi-object tracker, after ByteTrack (Zhang et al., "ByteTrack: Multi-Object Tracking by
 /// Associating Every Detection Box", ECCV 2022): each track has a constant-velocity Kalman filter on its
 /// box (<see cref="KalmanBoxFilter"/>), and each frame's detections are matched to the tracks' predicted
-/// boxes by IoU with an optimal assignment (<see cref="LinearAssignment"/>), only within a label, in stages:
+/// boxes by IoU with an optimal assignment (<see cref="LinearAssignment"/>), in stages:
 /// <list type="number">
 /// <item>confident detections (score ≥ <see cref="TrackerSettings.HighScore"/>) with confirmed tracks, seen or lost (IoU ≥ <see cref="TrackerSettings.MatchIou"/>);</item>
 /// <item>low-score detections (≥ <see cref="TrackerSettings.LowScore"/>) with the confirmed tracks left (IoU ≥ <see cref="TrackerSettings.LowScoreMatchIou"/>): this carries tracks through occlusion and motion blur;</item>
 /// <item>the confident detections left with tentative tracks (IoU ≥ <see cref="TrackerSettings.TentativeMatchIou"/>); a tentative track matched nothing ends, as in ByteTrack;</item>
-/// <item>the confident detections still left, scoring ≥ <see cref="TrackerSettings.NewTrackScore"/>, start tentative tracks.</item>
+/// <item>the confident detections still left, scoring ≥ <see cref="TrackerSettings.NewTrackScore"/>, start tentative tracks, best
+/// first, unless one overlaps a box that continued or started a track by <see cref="TrackerSettings.DuplicateIou"/> (the same object under another label).</item>
 /// </list>
-/// Tentative tracks come after confirmed ones (as in ByteTrack) so that a new, possibly false track never
-/// takes a detection from an established one. A track is confirmed after <see cref="TrackerSettings.ConfirmFrames"/>
-/// frames in a row with a median score ≥ <see cref="TrackerSettings.ConfirmScore"/>; a confirmed track
-/// unseen for <see cref="TrackerSettings.LostSeconds"/> ends. Not thread-safe: one instance per camera,
-/// called from one thread.
+/// Labels are not kept apart: a detection of another label than the track's can continue it, at the cost
+/// of <see cref="TrackerSettings.OtherLabelPenalty"/> in IoU, and a track's label is the score-weighted
+/// vote of its detections (<see cref="Track.Label"/>), so a frame where the model names an object wrongly
+/// neither loses its track nor starts a second one. A lost track is matched by IoU of boxes widened by
+/// <see cref="TrackerSettings.LostBuffer"/>. Tentative tracks come after confirmed ones (as in ByteTrack)
+/// so that a new, possibly false track never takes a detection from an established one. A track is
+/// confirmed after <see cref="TrackerSettings.ConfirmFrames"/> frames in a row with a median score ≥
+/// <see cref="TrackerSettings.ConfirmScore"/>; a confirmed track unseen for <see cref="TrackerSettings.LostSeconds"/>
+/// ends. Not thread-safe: one instance per camera, called from one thread.
 /// </summary>
 public sealed class ByteTracker
 {
-    /// <summary>A cost above every limit: pairs of different labels are never made.</summary>
-    private const double Forbidden = 2;
-
     private readonly TrackerSettings _settings;
     private readonly List<Track> _tracks = [];
     private readonly LinearAssignment _assignment = new();
     private readonly List<int> _rows = [], _columns = [], _high = [], _low = [];
+    private readonly ScoreOrder _byScore = new();
     private double[] _cost = new double[64];
     private int[] _rowToColumn = new int[16];
     private int _nextId = 1;
@@ -151,11 +154,15 @@ public sealed class ByteTracker
             else End(i, ref changes);
         }
 
-        // 4. The confident detections still left start tentative tracks.
+        // 4. The confident detections still left start tentative tracks, best first, unless they duplicate a
+        // box that continued or started a track: per-class NMS leaves a box of another label on the same object.
+        _byScore.Detections = detections;
+        _high.Sort(_byScore);
+        _byScore.Detections = [];
         foreach (int d in _high)
         {
             var det = detections[d];
-            if (assigned[d] is not null || det.Score < _settings.NewTrackScore) continue;
+            if (assigned[d] is not null || det.Score < _settings.NewTrackScore || DuplicatesATrackedBox(det, detections, assigned)) continue;
             var t = new Track(_nextId++, det, time, _settings.ScoreHistory) { State = TrackState.Tentative };
             _tracks.Add(t);
             assigned[d] = t;
@@ -192,8 +199,10 @@ public sealed class ByteTracker
         return elapsed / _frameInterval;
     }
 
-    // Matches the tracks at _rows with the detections at candidates that no track has yet, by the
-    // least total 1 − IoU between predicted and detected boxes with IoU ≥ minIou, within a label.
+    // Matches the tracks at _rows with the detections at candidates that no track has yet, by the least
+    // total cost: 1 − IoU between predicted and detected boxes (widened by LostBuffer for a lost track),
+    // plus OtherLabelPenalty where the detection's label is not the track's; a pair costing more than
+    // 1 − minIou is never made.
     private void Associate(List<int> candidates, double minIou, IReadOnlyList<PixelDetection> detections, Track?[] assigned,
         DateTimeOffset time, ref List<TrackChange>? changes)
     {
@@ -203,17 +212,20 @@ public sealed class ByteTracker
         if (rows == 0 || columns == 0) return;
         if (_cost.Length < rows * columns) _cost = new double[Math.Max(rows * columns, 2 * _cost.Length)];
         if (_rowToColumn.Length < rows) _rowToColumn = new int[Math.Max(rows, 2 * _rowToColumn.Length)];
+        double buffer = _settings.LostBuffer;
 
         for (int r = 0; r < rows; r++)
         {
             var t = _tracks[_rows[r]];
             var predicted = t.PredictedBox;
+            bool lost = t.State == TrackState.Lost && buffer > 0;
             for (int c = 0; c < columns; c++)
             {
                 var det = detections[_columns[c]];
-                _cost[r * columns + c] = det.ClassId == t.ClassId
-                    ? 1 - Ssd.Model.Boxes.Iou.Of(predicted.X1, predicted.Y1, predicted.X2, predicted.Y2, det.X1, det.Y1, det.X2, det.Y2)
-                    : Forbidden;
+                double iou = lost
+                    ? predicted.Widened(buffer).Iou(CornerBox.PixelsOf(det).Widened(buffer))
+                    : Ssd.Model.Boxes.Iou.Of(predicted.X1, predicted.Y1, predicted.X2, predicted.Y2, det.X1, det.Y1, det.X2, det.Y2);
+                _cost[r * columns + c] = 1 - iou + (det.ClassId == t.ClassId ? 0 : _settings.OtherLabelPenalty);
             }
         }
         if (_assignment.SolveWithLimit(_cost.AsSpan(0, rows * columns), rows, columns, 1 - minIou, _rowToColumn) == 0) return;
@@ -228,6 +240,30 @@ public sealed class ByteTracker
             assigned[d] = t;
             if (t.IsConfirmed) t.State = TrackState.Tracked;
             else ConfirmIfReady(t, ref changes);
+        }
+    }
+
+    // Whether det overlaps by DuplicateIou or more a detection of this frame that continued or started a track.
+    private bool DuplicatesATrackedBox(PixelDetection det, IReadOnlyList<PixelDetection> detections, Track?[] assigned)
+    {
+        for (int d = 0; d < detections.Count; d++)
+        {
+            if (assigned[d] is null) continue;
+            var other = detections[d];
+            if (Ssd.Model.Boxes.Iou.Of(det.X1, det.Y1, det.X2, det.Y2, other.X1, other.Y1, other.X2, other.Y2) >= _settings.DuplicateIou) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Indices of detections, highest score first (then in input order).</summary>
+    private sealed class ScoreOrder : IComparer<int>
+    {
+        public IReadOnlyList<PixelDetection> Detections { get; set; } = [];
+
+        public int Compare(int a, int b)
+        {
+            int byScore = Detections[b].Score.CompareTo(Detections[a].Score);
+            return byScore != 0 ? byScore : a.CompareTo(b);
         }
     }
 

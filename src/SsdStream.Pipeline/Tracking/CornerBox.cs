@@ -20,6 +20,13 @@ public readonly record struct CornerBox(float X1, float Y1, float X2, float Y2)
 
     public float Area => (X2 - X1) * (Y2 - Y1);
 
+    /// <summary>The box grown by <paramref name="share"/> of its width and height on each side (same unit).</summary>
+    public CornerBox Widened(double share)
+    {
+        float dx = (float)(share * (X2 - X1)), dy = (float)(share * (Y2 - Y1));
+        return new CornerBox(X1 - dx, Y1 - dy, X2 + dx, Y2 + dy);
+    }
+
     /// <summary>IoU with <paramref name="other"/> (same unit); 0 when they do not overlap or both are empty.</summary>
     public float Iou(CornerBox other) =>
         Ssd.Model.Boxes.Iou.Of(X1, Y1, X2, Y2, other.X1, other.Y1, other.X2, other.Y2);

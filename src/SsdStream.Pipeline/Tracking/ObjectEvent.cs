@@ -79,4 +79,5 @@ public readonly record struct ObjectPresence(string Id, string Label, bool Stati
 /// <param name="DetectionObjectIds">For each input detection, in order, the id of the confirmed object it belongs to; null for none (masked, unmatched or a tentative track).</param>
 /// <param name="Events">The frame's events: ends, news and updates.</param>
 /// <param name="Objects">The camera's current objects, including those unseen in this frame but not yet ended (no flicker when one frame misses a box).</param>
-public sealed record ObjectFrame(IReadOnlyList<string?> DetectionObjectIds, IReadOnlyList<ObjectEvent> Events, IReadOnlyList<ObjectPresence> Objects);
+/// <param name="DetectionTracks">For each input detection, in order, the number of the camera tracker's track it continued or started, tentative ones included; -1 for none.</param>
+public sealed record ObjectFrame(IReadOnlyList<string?> DetectionObjectIds, IReadOnlyList<ObjectEvent> Events, IReadOnlyList<ObjectPresence> Objects, IReadOnlyList<int> DetectionTracks);

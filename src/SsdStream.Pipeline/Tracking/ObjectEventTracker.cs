@@ -6,8 +6,10 @@ namespace SsdStream.Pipeline.Tracking;
 /// A camera's objects and their events, as Frigate's <c>frigate/events</c>: drops the detections its masks
 /// cover, tracks the rest (<see cref="ByteTracker"/>), and turns confirmed tracks into objects with
 /// <c>new</c> (once confirmed), <c>update</c> and <c>end</c> (once its track ends) events. An <c>update</c>
-/// is published at once when the object's zones change, when it becomes stationary or active again, or
-/// when its top score rises by <see cref="TrackerSettings.BetterScoreMargin"/> over the last published one;
+/// is published at once when the object's zones change, when it becomes stationary or active again, when
+/// its label changes (the vote of its detections, <see cref="Track.Label"/>, turned to another label: the
+/// update's <c>before</c> holds the old one, and counts move with it), or when its top score rises by
+/// <see cref="TrackerSettings.BetterScoreMargin"/> over the last published one;
 /// otherwise only when it has moved (its box overlaps the last published box by less than
 /// <see cref="TrackerSettings.StationaryIou"/>), at most every <see cref="TrackerSettings.UpdateThrottleSeconds"/>.
 /// So an object sitting still publishes nothing between becoming stationary and moving again.
@@ -75,7 +77,7 @@ public sealed class ObjectEventTracker
         for (int k = 0; k < _kept.Count; k++)
         {
             var track = step.TrackOf(k);
-            if (track is not null) _byTrack[track.Id].Observe(_kept[k], time, track.MedianScore);
+            if (track is not null) _byTrack[track.Id].Observe(_kept[k], time, track);
         }
 
         foreach (var change in step.Changes)
@@ -104,10 +106,14 @@ public sealed class ObjectEventTracker
         }
 
         var ids = new string?[detections.Count];
+        var tracks = new int[detections.Count];
+        Array.Fill(tracks, -1);
         for (int k = 0; k < _kept.Count; k++)
         {
             var track = step.TrackOf(k);
-            if (track is not null && _byTrack[track.Id] is { IsConfirmed: true } o) ids[_keptIndex[k]] = o.Id;
+            if (track is null) continue;
+            tracks[_keptIndex[k]] = track.Id;
+            if (_byTrack[track.Id] is { IsConfirmed: true } o) ids[_keptIndex[k]] = o.Id;
         }
         var presences = new ObjectPresence[_objects.Count];
         for (int i = 0; i < presences.Length; i++)
@@ -115,7 +121,7 @@ public sealed class ObjectEventTracker
             var o = _objects[i];
             presences[i] = new ObjectPresence(o.Id, o.Label, o.Stationary, o.CurrentZones);
         }
-        return new ObjectFrame(ids, events is null ? NoEvents : events, presences);
+        return new ObjectFrame(ids, events is null ? NoEvents : events, presences, tracks);
     }
 
     /// <summary>Ends every object (the camera stops), with the time it was last seen as its end; returns their <c>end</c> events.</summary>
@@ -138,7 +144,7 @@ public sealed class ObjectEventTracker
     private bool UpdateDue(TrackedObject o, DateTimeOffset time)
     {
         var last = o.Published!;
-        if (o.Stationary != last.Stationary) return true;
+        if (o.Stationary != last.Stationary || o.Label != last.Label) return true;
         if (!ReferenceEquals(o.CurrentZones, last.CurrentZones) && !o.CurrentZones.SequenceEqual(last.CurrentZones)) return true;
         if (o.TopScore >= last.TopScore + _settings.BetterScoreMargin) return true;
         return !o.Stationary

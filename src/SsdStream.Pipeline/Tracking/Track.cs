@@ -28,12 +28,20 @@ public sealed class Track
     private readonly KalmanBoxFilter _filter;
     private readonly float[] _scores;
     private int _scoreCount, _scoreNext;
+    private LabelVote[] _votes = new LabelVote[2];
+    private int _voteCount, _winner;
+
+    /// <summary>One label's share of the vote: the sum of the scores of the track's detections with it.</summary>
+    private struct LabelVote
+    {
+        public int ClassId;
+        public string Label;
+        public double Votes;
+    }
 
     internal Track(int id, PixelDetection first, DateTimeOffset time, int scoreHistory)
     {
         Id = id;
-        ClassId = first.ClassId;
-        Label = first.Label;
         _filter = new KalmanBoxFilter(CornerBox.PixelsOf(first));
         _scores = new float[scoreHistory];
         FirstSeen = time;
@@ -44,9 +52,22 @@ public sealed class Track
     /// <summary>The tracker's number for it, unique within its tracker (1, 2, ...).</summary>
     public int Id { get; }
 
-    public int ClassId { get; }
+    /// <summary>
+    /// The class its detections vote for: the label whose detections' scores sum highest over the track's
+    /// life (the label held so far wins a tie). Detections of any label can continue a track (a model may
+    /// call a circle a square in some frames), so the label is a vote, not the first detection's.
+    /// </summary>
+    public int ClassId => _votes[_winner].ClassId;
 
-    public string Label { get; }
+    /// <summary>The label of <see cref="ClassId"/>.</summary>
+    public string Label => _votes[_winner].Label;
+
+    /// <summary>The sum of the scores of its detections labelled <paramref name="classId"/> (0 for none).</summary>
+    public double VotesFor(int classId)
+    {
+        for (int i = 0; i < _voteCount; i++) if (_votes[i].ClassId == classId) return _votes[i].Votes;
+        return 0;
+    }
 
     public TrackState State { get; internal set; }
 
@@ -105,5 +126,19 @@ public sealed class Track
         _scores[_scoreNext] = d.Score;
         _scoreNext = (_scoreNext + 1) % _scores.Length;
         _scoreCount = Math.Min(_scoreCount + 1, _scores.Length);
+        Vote(d);
+    }
+
+    private void Vote(PixelDetection d)
+    {
+        int i = 0;
+        while (i < _voteCount && _votes[i].ClassId != d.ClassId) i++;
+        if (i == _voteCount)
+        {
+            if (_voteCount == _votes.Length) Array.Resize(ref _votes, 2 * _votes.Length);
+            _votes[_voteCount++] = new LabelVote { ClassId = d.ClassId, Label = d.Label };
+        }
+        _votes[i].Votes += d.Score;
+        if (_votes[i].Votes > _votes[_winner].Votes) _winner = i;
     }
 }

@@ -33,9 +33,9 @@ public sealed class TrackedObject
     /// <summary>Its track's number in the camera's <see cref="ByteTracker"/>.</summary>
     public int TrackId { get; }
 
-    public string Label { get; }
+    public string Label { get; private set; }
 
-    public int ClassId { get; }
+    public int ClassId { get; private set; }
 
     /// <summary>Whether its track has been confirmed (it has an id and events).</summary>
     public bool IsConfirmed => Id.Length > 0;
@@ -83,11 +83,13 @@ public sealed class TrackedObject
         Id, Camera, Label, Score, TopScore, Box, BoxNormalized, Box.Area, StartTime, EndTime, FrameTime,
         CurrentZones, EnteredZones, Stationary, !Stationary, !IsConfirmed, BestFrameTime, BestBox);
 
-    /// <summary>Takes its detection <paramref name="d"/> of the frame at <paramref name="time"/>; <paramref name="medianScore"/> is its track's.</summary>
-    internal void Observe(PixelDetection d, DateTimeOffset time, float medianScore)
+    /// <summary>Takes its detection <paramref name="d"/> of the frame at <paramref name="time"/>, which continued <paramref name="track"/>: its label is the track's vote.</summary>
+    internal void Observe(PixelDetection d, DateTimeOffset time, Track track)
     {
+        Label = track.Label;
+        ClassId = track.ClassId;
         Score = d.Score;
-        TopScore = Math.Max(TopScore, medianScore);
+        TopScore = Math.Max(TopScore, track.MedianScore);
         Box = CornerBox.PixelsOf(d);
         BoxNormalized = CornerBox.NormalisedOf(d);
         FrameTime = time;
@@ -98,7 +100,7 @@ public sealed class TrackedObject
             BestBox = Box;
         }
         _stillness.Observe(Box, time);
-        _zones.Observe(d, time);
+        _zones.Observe(d, Label, time);
     }
 
     internal void Confirm(string id) => Id = id;

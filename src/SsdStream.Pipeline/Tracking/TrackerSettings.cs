@@ -44,6 +44,34 @@ public sealed record TrackerSettings
     /// </summary>
     public double MatchIou { get; init; } = 0.1;
 
+    /// <summary>
+    /// What a detection of another label than the track's adds to the cost (1 - IoU) of matching it to the
+    /// track. Detections of any label can continue a track, because a model often calls an object by a
+    /// wrong label in a few frames (a circle a "ring" while half hidden): such a frame no longer loses the
+    /// track or starts a second object on it. A detection of another label needs this much more IoU than
+    /// one of the track's own, and where both overlap the track takes its own label's. Default 0.6: at the
+    /// default IoUs another label needs 0.7 with a confident detection, and a low-score one never continues
+    /// a track of another label. 1 or more: labels never mix (each label tracked on its own). The track's
+    /// label is the vote of its detections' scores (<see cref="Track.Label"/>).
+    /// </summary>
+    public double OtherLabelPenalty { get; init; } = 0.6;
+
+    /// <summary>
+    /// A confident detection that matched no track does not start one when it overlaps by at least this IoU
+    /// a detection of the same frame that continued or started a track: per-class NMS leaves boxes of
+    /// several labels on one object, and the second one is that object again. Default 0.7.
+    /// </summary>
+    public double DuplicateIou { get; init; } = 0.7;
+
+    /// <summary>
+    /// While a track is lost (unmatched in the latest frame), its predicted box and each detection's box
+    /// are widened by this share of their width and height on each side before their IoU is taken (the
+    /// buffered IoU of C-BIoU, Yang et al., WACV 2023). An object that passed behind another comes out
+    /// away from where the prediction drifted (its velocity was learnt while its visible box shrank), and
+    /// plain IoU often found no overlap and gave it a new id. Default 0.4. 0: plain IoU.
+    /// </summary>
+    public double LostBuffer { get; init; } = 0.4;
+
     /// <summary>The IoU a low-score detection needs with a confirmed track's predicted box. Default 0.5, ByteTrack's second stage.</summary>
     public double LowScoreMatchIou { get; init; } = 0.5;
 
@@ -109,6 +137,9 @@ public sealed record TrackerSettings
         PositiveIou(nameof(LowScoreMatchIou), LowScoreMatchIou);
         PositiveIou(nameof(TentativeMatchIou), TentativeMatchIou);
         PositiveIou(nameof(StationaryIou), StationaryIou);
+        PositiveIou(nameof(DuplicateIou), DuplicateIou);
+        if (!(OtherLabelPenalty >= 0 && double.IsFinite(OtherLabelPenalty))) errors.Add($"{nameof(OtherLabelPenalty)} must be 0 or more, not {Show(OtherLabelPenalty)}.");
+        if (!(LostBuffer >= 0 && LostBuffer <= 2)) errors.Add($"{nameof(LostBuffer)} must be between 0 and 2, not {Show(LostBuffer)}.");
         if (ConfirmFrames < 1) errors.Add($"{nameof(ConfirmFrames)} must be at least 1, not {ConfirmFrames}.");
         if (ScoreHistory < 1) errors.Add($"{nameof(ScoreHistory)} must be at least 1, not {ScoreHistory}.");
         Seconds(nameof(LostSeconds), LostSeconds, allowZero: false);

@@ -34,10 +34,10 @@ public sealed class Zone
     /// <summary>Whether objects with <paramref name="label"/> can be in this zone.</summary>
     public bool AppliesTo(string label) => _labels.Count == 0 || _labels.Contains(label);
 
-    /// <summary>Whether the detection's label applies and the bottom centre of its box is inside (edges count).</summary>
-    public bool Holds(PixelDetection d)
+    /// <summary>Whether <paramref name="label"/> (its object's) applies and the bottom centre of the detection's box is inside (edges count).</summary>
+    public bool Holds(string label, PixelDetection d)
     {
-        if (!AppliesTo(d.Label)) return false;
+        if (!AppliesTo(label)) return false;
         var (x, y) = GroundPoint.Of(d);
         return _polygon.Contains(x, y);
     }

@@ -28,15 +28,15 @@ internal sealed class ZonePresence
     /// <summary>Zones it has been in, in the order it entered them; a new list only when one is added.</summary>
     public IReadOnlyList<string> Entered { get; private set; } = None;
 
-    /// <summary>Takes the object's detection at <paramref name="time"/>.</summary>
-    public void Observe(PixelDetection d, DateTimeOffset time)
+    /// <summary>Takes the object's detection at <paramref name="time"/>; <paramref name="label"/> is the object's (a zone limited to labels holds it only with one of them).</summary>
+    public void Observe(PixelDetection d, string label, DateTimeOffset time)
     {
         bool changed = false;
         for (int z = 0; z < _zones.Count; z++)
         {
             var zone = _zones[z];
             bool inside = false;
-            if (zone.Holds(d))
+            if (zone.Holds(label, d))
             {
                 var since = _insideSince[z] ??= time;
                 inside = (time - since).TotalSeconds >= zone.InsideSeconds;

@@ -136,14 +136,110 @@ public sealed class ByteTrackerTests
     }
 
     [Fact]
-    public void DetectionOfAnotherLabel_DoesNotContinueATrack()
+    public void DetectionOfAnotherLabel_ContinuesTheTrack_WhenItOverlapsItWell()
     {
         var tracker = new ByteTracker(TrackerSettings.Default);
+        for (int f = 0; f < 5; f++) Frame(tracker, f, Person(100 + 2 * f));
+        var person = Assert.Single(tracker.Tracks);
+        // The model calls the same box a car in one frame: the person's track goes on, nothing new starts.
+        var step = Frame(tracker, 5, Det(110, 200, 150, 300, 0.9f, "car"));
+        Assert.Same(person, step.TrackOf(0));
+        Assert.Equal(TrackState.Tracked, person.State);
+        Assert.Same(person, Assert.Single(tracker.Tracks));
+        Assert.Equal("person", person.Label);
+    }
+
+    [Fact]
+    public void DetectionOfAnotherLabel_DoesNotContinueATrack_WhenLabelsAreKeptApart()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default with { OtherLabelPenalty = 1 });
         for (int f = 0; f < 5; f++) Frame(tracker, f, Person(100));
         var personId = tracker.Tracks[0].Id;
         var step = Frame(tracker, 5, Det(100, 200, 140, 300, 0.9f, "car"));
         Assert.NotEqual(personId, step.TrackIdOf(0));
         Assert.Equal(TrackState.Lost, tracker.Tracks.Single(t => t.Id == personId).State);
+    }
+
+    [Fact]
+    public void DetectionOfAnotherLabel_NeedsMoreOverlap_ThanOneOfTheTracksOwnLabel()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        for (int f = 0; f < 5; f++) Frame(tracker, f, Person(100));
+        var person = tracker.Tracks[0];
+        // IoU 0.45 with the track's box: enough for a person (MatchIou 0.1), not for a car (0.1 + OtherLabelPenalty 0.6).
+        var step = Frame(tracker, 5, Det(115, 200, 155, 300, 0.9f, "car"));
+        Assert.NotSame(person, step.TrackOf(0));
+        Assert.Equal(TrackState.Lost, person.State);
+        step = Frame(tracker, 6, Det(115, 200, 155, 300, 0.9f, "person"));
+        Assert.Same(person, step.TrackOf(0));
+    }
+
+    [Fact]
+    public void WhereBoxesOfTwoLabelsOverlapATrack_ItTakesItsOwnLabel_AndTheOtherStartsNothing()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        for (int f = 0; f < 5; f++) Frame(tracker, f, Person(100));
+        var person = tracker.Tracks[0];
+        for (int f = 5; f < 15; f++)
+        {
+            // Per-class NMS keeps both: a car box right on the track, a person box a little off it.
+            var step = Frame(tracker, f, Det(100, 200, 140, 300, 0.95f, "car"), Det(104, 202, 144, 302, 0.8f, "person"));
+            Assert.Same(person, step.TrackOf(1));
+            Assert.Null(step.TrackOf(0));
+        }
+        Assert.Same(person, Assert.Single(tracker.Tracks));
+    }
+
+    [Fact]
+    public void NewObject_SeenUnderTwoLabels_StartsOneTrack()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        for (int f = 0; f < 10; f++)
+        {
+            var step = Frame(tracker, f, Det(300, 100, 340, 200, 0.7f, "car"), Person(302, 101, 0.9f));
+            Assert.Null(step.TrackOf(0));
+            Assert.NotNull(step.TrackOf(1));
+        }
+        var track = Assert.Single(tracker.Tracks);
+        Assert.True(track.IsConfirmed);
+        Assert.Equal("person", track.Label);
+    }
+
+    [Fact]
+    public void TrackLabel_IsTheVoteOfItsDetectionsScores()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        static PixelDetection Box(string label, float score) => Det(100, 200, 140, 300, score, label);
+        int f = 0;
+        for (; f < 3; f++) Frame(tracker, f, Box("person", 0.9f));
+        var track = Assert.Single(tracker.Tracks);
+        // Two confident car frames do not outvote three person frames (1.9 against 2.7)...
+        for (; f < 5; f++) Frame(tracker, f, Box("car", 0.95f));
+        Assert.Equal(("person", 1), (track.Label, track.ClassId));
+        Assert.Equal(2.7, track.VotesFor(1), 5);
+        Assert.Equal(1.9, track.VotesFor(2), 5);
+        // ...two more do (3.8).
+        for (; f < 7; f++) Frame(tracker, f, Box("car", 0.95f));
+        Assert.Equal(("car", 2), (track.Label, track.ClassId));
+        Assert.Same(track, Assert.Single(tracker.Tracks));
+    }
+
+    [Fact]
+    public void LostTrack_IsFoundAgain_AwayFromWhereItsPredictionDrifted()
+    {
+        // A person walks right 10 px a frame, goes behind something for a second and comes out 110 px
+        // lower: its box does not overlap the predicted one at all, but the widened boxes do.
+        static int IdAfterTheGap(TrackerSettings settings)
+        {
+            var tracker = new ByteTracker(settings);
+            for (int f = 0; f < 20; f++) Frame(tracker, f, Person(20 + 10 * f));
+            for (int f = 20; f < 30; f++) Frame(tracker, f);
+            int id = tracker.Tracks[0].Id;
+            var step = Frame(tracker, 30, Person(20 + 10 * 30, 310));
+            return step.TrackIdOf(0) == id ? id : -1;
+        }
+        Assert.NotEqual(-1, IdAfterTheGap(TrackerSettings.Default));
+        Assert.Equal(-1, IdAfterTheGap(TrackerSettings.Default with { LostBuffer = 0 }));
     }
 
     [Theory]

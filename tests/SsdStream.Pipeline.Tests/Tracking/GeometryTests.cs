@@ -66,20 +66,23 @@ public sealed class GeometryTests
     {
         var zone = new Zone(new ZoneSettings { Name = "driveway", Points = [0.2, 0.5, 0.8, 0.5, 0.8, 1, 0.2, 1] });
         // Feet on the zone's top edge: in, though the body is above it.
-        Assert.True(zone.Holds(StandingAt(0.5, 0.5)));
+        Assert.True(zone.Holds("person", StandingAt(0.5, 0.5)));
         // Feet at the frame's bottom corner of the zone.
-        Assert.True(zone.Holds(StandingAt(0.8, 1)));
+        Assert.True(zone.Holds("person", StandingAt(0.8, 1)));
         // Feet just above the zone: out, though most of a big box would overlap it.
         var big = Det(0.3f * Width, 0.2f * Height, 0.7f * Width, 0.49f * Height);
-        Assert.False(zone.Holds(big));
+        Assert.False(zone.Holds("person", big));
     }
 
     [Fact]
-    public void Zone_LimitedToLabels_HoldsOnlyThoseLabels()
+    public void Zone_LimitedToLabels_HoldsOnlyObjectsWithThoseLabels_WhateverEachDetectionSays()
     {
         var zone = new Zone(new ZoneSettings { Name = "lawn", Points = [0, 0, 1, 0, 1, 1, 0, 1], Labels = ["person"] });
-        Assert.True(zone.Holds(StandingAt(0.5, 0.5, "person")));
-        Assert.False(zone.Holds(StandingAt(0.5, 0.5, "car")));
+        Assert.True(zone.Holds("person", StandingAt(0.5, 0.5, "person")));
+        Assert.False(zone.Holds("car", StandingAt(0.5, 0.5, "car")));
+        // The object's label (its detections' vote) decides, not one frame's detection.
+        Assert.True(zone.Holds("person", StandingAt(0.5, 0.5, "car")));
+        Assert.False(zone.Holds("car", StandingAt(0.5, 0.5, "person")));
     }
 
     [Fact]

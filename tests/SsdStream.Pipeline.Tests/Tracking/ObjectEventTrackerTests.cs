@@ -73,6 +73,50 @@ public sealed class ObjectEventTrackerTests
     }
 
     [Fact]
+    public void RunOfWrongLabelFrames_DoesNotCreateASecondObject_NorChangeItsLabel()
+    {
+        var tracker = new ObjectEventTracker("cam", new TrackerSettings { UpdateThrottleSeconds = 1000 });
+        // A person walking; for half a second in the middle the model calls it a car, with confidence.
+        var frames = Run(tracker, 60, 10, f => f is >= 30 and < 35 ? [Det(100 + 3 * f, 200, 140 + 3 * f, 300, 0.95f, "car")] : [Person(100 + 3 * f)]);
+        var created = Assert.Single(Events(frames));
+        Assert.Equal(("person", ObjectEventType.New), (created.After.Label, created.Type));
+        Assert.All(frames.Skip(10), f => Assert.Equal(created.After.Id, f.DetectionObjectIds[0]));
+        Assert.All(frames.Skip(10), f => Assert.Equal("person", Assert.Single(f.Objects).Label));
+    }
+
+    [Fact]
+    public void LabelChange_AfterNew_IsAnUpdateAtOnce_WithTheOldLabelBefore()
+    {
+        var settings = new TrackerSettings { UpdateThrottleSeconds = 1000 };
+        var tracker = new ObjectEventTracker("cam", settings);
+        // Seen as a car while it comes into view, then as the person it is: the person's scores outvote
+        // the car's 8 x 0.8 = 6.4 at its eighth person frame (8 x 0.82 = 6.56), frame 15.
+        var frames = Run(tracker, 40, 10, f => [Det(100 + 2 * f, 200, 140 + 2 * f, 300, f < 8 ? 0.8f : 0.82f, f < 8 ? "car" : "person")]);
+        var events = Events(frames);
+        Assert.Equal([ObjectEventType.New, ObjectEventType.Update], events.Select(e => e.Type));
+        Assert.Equal("car", events[0].After.Label);
+        var relabelled = events[1];
+        Assert.Equal(("car", "person"), (relabelled.Before.Label, relabelled.After.Label));
+        Assert.Equal(events[0].After.Id, relabelled.After.Id);
+        Assert.Equal(At(1.5), relabelled.After.FrameTime);
+        Assert.Equal("car", Assert.Single(frames[14].Objects).Label);
+        Assert.Equal("person", Assert.Single(frames[15].Objects).Label);
+    }
+
+    [Fact]
+    public void ZoneLimitedToALabel_HoldsTheObjectByItsLabel_ThroughFramesWithAnother()
+    {
+        var zone = new ZoneSettings { Name = "path", Points = [0, 0, 1, 0, 1, 1, 0, 1], Labels = ["person"] };
+        var tracker = new ObjectEventTracker("cam", new TrackerSettings { UpdateThrottleSeconds = 1000 }, [zone]);
+        // Every fourth frame the model says car: the person stays in the zone, no update comes and goes.
+        var frames = Run(tracker, 40, 10, f => f % 4 == 3 ? [Det(200, 200, 240, 300, 0.9f, "car")] : [Person(200)]);
+        var events = Events(frames);
+        Assert.Equal([ObjectEventType.New], events.Select(e => e.Type));
+        Assert.Equal(["path"], events[0].After.CurrentZones);
+        Assert.All(frames.Skip(5), f => Assert.Equal(["path"], Assert.Single(f.Objects).CurrentZones));
+    }
+
+    [Fact]
     public void MovingObject_IsUpdatedAtMostEveryThrottleSeconds()
     {
         var settings = new TrackerSettings { UpdateThrottleSeconds = 3 };

@@ -24,6 +24,9 @@ public sealed class TrackerSettingsTests
     [InlineData(nameof(TrackerSettings.StationarySeconds))]
     [InlineData(nameof(TrackerSettings.UpdateThrottleSeconds))]
     [InlineData(nameof(TrackerSettings.BetterScoreMargin))]
+    [InlineData(nameof(TrackerSettings.OtherLabelPenalty))]
+    [InlineData(nameof(TrackerSettings.DuplicateIou))]
+    [InlineData(nameof(TrackerSettings.LostBuffer))]
     public void Validate_NamesTheBadProperty(string property)
     {
         var bad = property switch
@@ -35,6 +38,9 @@ public sealed class TrackerSettingsTests
             nameof(TrackerSettings.LostSeconds) => new TrackerSettings { LostSeconds = -1 },
             nameof(TrackerSettings.StationarySeconds) => new TrackerSettings { StationarySeconds = double.NaN },
             nameof(TrackerSettings.UpdateThrottleSeconds) => new TrackerSettings { UpdateThrottleSeconds = -0.1 },
+            nameof(TrackerSettings.OtherLabelPenalty) => new TrackerSettings { OtherLabelPenalty = -0.1 },
+            nameof(TrackerSettings.DuplicateIou) => new TrackerSettings { DuplicateIou = 0 },
+            nameof(TrackerSettings.LostBuffer) => new TrackerSettings { LostBuffer = double.NaN },
             _ => new TrackerSettings { BetterScoreMargin = -0.01f },
         };
         var errors = bad.Validate();
