@@ -57,6 +57,11 @@ public sealed partial class TrackCommandTests : IDisposable
             Assert.InRange(int.Parse(r[7], CultureInfo.InvariantCulture), 1, labels.Length);
             Assert.Equal(["-1", "-1"], r[8..]);
         }
+        // In frame order; objects in view from the start are written from frame 1, before their tracks were
+        // confirmed: an object's life starts at its first detection.
+        var frames = rows.Select(r => int.Parse(r[0], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(frames.Order(), frames);
+        Assert.Equal(1, frames[0]);
 
         (code, output) = CommandLineTests.Ssdstream(_dir, "eval-track", "--gt", File("clip/gt/gt.txt"), "--results", File("results.txt"));
         Assert.True(code == 0, output);

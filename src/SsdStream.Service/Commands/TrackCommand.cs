@@ -7,6 +7,7 @@ using Ssd.Model.Devices;
 using Ssd.Model.Inference;
 using SsdStream.Pipeline.Results;
 using SsdStream.Pipeline.Tracking;
+using SsdStream.Pipeline.Tracking.Evaluation;
 using SsdStream.Service.Configuration;
 
 namespace SsdStream.Service.Commands;
@@ -14,8 +15,10 @@ namespace SsdStream.Service.Commands;
 /// <summary>
 /// <c>ssdstream track</c>: runs detection and a camera's tracker (<see cref="ObjectEventTracker"/>, with that
 /// camera's Tracker, Zones, Masks and Filter and the Model section's post-processing, from the daemon's
-/// configuration) over every frame of a video file, and writes the confirmed objects of each frame in MOT
-/// Challenge results format, for <c>eval-track</c>.
+/// configuration) over every frame of a video file, and writes the objects of each frame in MOT Challenge
+/// results format, for <c>eval-track</c>: each detection that belongs to an object, with the object's id
+/// and its label at that frame. An object's life starts at its track's first detection (its
+/// <c>start_time</c>), so once a track is confirmed its detections from before are written too.
 /// </summary>
 internal static class TrackCommand
 {
@@ -37,8 +40,8 @@ internal static class TrackCommand
         var half = CliOptions.Half();
         var threads = CliOptions.Threads();
         var command = new Command("track", """
-            Detect and track objects in a video file with a camera's tracker settings, writing the confirmed
-            objects per frame in MOT Challenge results format (for eval-track).
+            Detect and track objects in a video file with a camera's tracker settings, writing each frame's
+            objects (from each object's first detection) in MOT Challenge results format (for eval-track).
             The configuration is the daemon's (appsettings.json at the content root, --config, SSDSTREAM__
             environment variables); its Model:Path is --model. Frame times come from the frame index and the
             video's frame rate.
@@ -91,6 +94,9 @@ internal static class TrackCommand
         private readonly float[] _input = new float[detector.Preprocessor.ImageLength];
         private readonly Dictionary<string, int> _numbers = []; // object id -> the integer id MOT files need, from 1
         private readonly List<PixelDetection> _candidates = [];
+        private readonly Dictionary<int, List<(int Frame, PixelDetection Detection)>> _tentative = []; // track number -> its detections before confirmation
+        private readonly HashSet<int> _tracksInFrame = [];
+        private readonly List<MotResultRow> _rows = [];
         private int _news, _updates, _ends;
 
         public Summary Run(string videoPath, string resultsPath)
@@ -107,7 +113,6 @@ internal static class TrackCommand
             var clock = Stopwatch.StartNew();
             var tracking = new Stopwatch();
             int index = 0;
-            using (var results = new StreamWriter(resultsPath) { NewLine = "\n" })
             using (var frame = new Mat())
             {
                 while (capture.Read(frame) && !frame.Empty())
@@ -124,7 +129,7 @@ internal static class TrackCommand
                     tracking.Stop();
 
                     Count(objects.Events);
-                    Write(results, index + 1, objects.DetectionObjectIds);
+                    Collect(index + 1, objects);
                     index++;
                 }
                 tracking.Start();
@@ -132,21 +137,54 @@ internal static class TrackCommand
                 tracking.Stop();
             }
             if (index == 0) throw new InvalidDataException($"'{videoPath}' holds no frames OpenCV can decode");
+            Write(resultsPath);
             return new Summary(index, _numbers.Count, _news, _updates, _ends,
                 clock.Elapsed.TotalMilliseconds / index, tracking.Elapsed.TotalMilliseconds / index);
         }
 
-        // One line per detection that belongs to a confirmed object: frame,id,left,top,width,height,score,class_id,-1,-1.
-        private void Write(StreamWriter results, int frameNumber, IReadOnlyList<string?> objectIds)
+        // The frame's detections that belong to an object, and those of a track confirmed in this frame from
+        // before; a tentative track's detections wait, and go when it ends unconfirmed (it missed this frame).
+        private void Collect(int frameNumber, ObjectFrame frame)
         {
-            for (int i = 0; i < objectIds.Count; i++)
+            _tracksInFrame.Clear();
+            for (int i = 0; i < frame.DetectionTracks.Count; i++)
             {
-                if (objectIds[i] is not { } id) continue;
-                if (!_numbers.TryGetValue(id, out int number)) _numbers[id] = number = _numbers.Count + 1;
+                int track = frame.DetectionTracks[i];
+                if (track < 0) continue;
+                _tracksInFrame.Add(track);
                 var d = _candidates[i];
-                results.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{frameNumber},{number},{d.X1:0.##},{d.Y1:0.##},{d.X2 - d.X1:0.##},{d.Y2 - d.Y1:0.##},{d.Score:0.####},{d.ClassId},-1,-1"));
+                if (frame.DetectionObjectIds[i] is not { } id)
+                {
+                    if (!_tentative.TryGetValue(track, out var waiting)) _tentative[track] = waiting = [];
+                    waiting.Add((frameNumber, d));
+                    continue;
+                }
+                if (!_numbers.TryGetValue(id, out int number)) _numbers[id] = number = _numbers.Count + 1;
+                int classId = ClassOf(id);
+                if (_tentative.Remove(track, out var earlier))
+                    foreach (var (f, e) in earlier) _rows.Add(Row(f, number, e, classId));
+                _rows.Add(Row(frameNumber, number, d, classId));
             }
+            foreach (int track in _tentative.Keys)
+                if (!_tracksInFrame.Contains(track)) _tentative.Remove(track);
+        }
+
+        private int ClassOf(string objectId)
+        {
+            foreach (var o in tracker.Objects) if (o.Id == objectId) return o.ClassId;
+            throw new InvalidOperationException($"object {objectId} has a detection but is not current");
+        }
+
+        private static MotResultRow Row(int frame, int id, PixelDetection d, int classId) =>
+            new(frame, id, d.X1, d.Y1, d.X2 - d.X1, d.Y2 - d.Y1, d.Score, classId);
+
+        // One line per row, by frame and id: frame,id,left,top,width,height,score,class_id,-1,-1.
+        private void Write(string resultsPath)
+        {
+            using var results = new StreamWriter(resultsPath) { NewLine = "\n" };
+            foreach (var r in _rows.OrderBy(r => r.Frame).ThenBy(r => r.Id))
+                results.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Frame},{r.Id},{r.Left:0.##},{r.Top:0.##},{r.Width:0.##},{r.Height:0.##},{r.Score:0.####},{r.ClassId},-1,-1"));
         }
 
         private void Count(IReadOnlyList<ObjectEvent> events)
