@@ -54,7 +54,8 @@ public sealed class TrackerStep
 /// <list type="number">
 /// <item>confident detections (score ≥ <see cref="TrackerSettings.HighScore"/>) with confirmed tracks, seen or lost (IoU ≥ <see cref="TrackerSettings.MatchIou"/>);</item>
 /// <item>low-score detections (≥ <see cref="TrackerSettings.LowScore"/>) with the confirmed tracks left (IoU ≥ <see cref="TrackerSettings.LowScoreMatchIou"/>): this carries tracks through occlusion and motion blur;</item>
-/// <item>the confident detections left with tentative tracks (IoU ≥ <see cref="TrackerSettings.TentativeMatchIou"/>); a tentative track matched nothing ends, as in ByteTrack;</item>
+/// <item>the confident detections left with tentative tracks (IoU ≥ <see cref="TrackerSettings.TentativeMatchIou"/>);</item>
+/// <item>the low-score detections left with the tentative tracks left (the same IoU): an object coming into view scores low at first; a tentative track matched nothing ends, as in ByteTrack;</item>
 /// <item>the confident detections still left, scoring ≥ <see cref="TrackerSettings.NewTrackScore"/>, start tentative tracks, best
 /// first, unless one overlaps a box that continued or started a track by <see cref="TrackerSettings.DuplicateIou"/> (the same object under another label).</item>
 /// </list>
@@ -146,6 +147,12 @@ public sealed class ByteTracker
         for (int i = 0; i < _tracks.Count; i++) if (!_tracks[i].IsConfirmed) _rows.Add(i);
         Associate(_high, _settings.TentativeMatchIou, detections, assigned, time, ref changes);
 
+        // 4. Low-score detections with the tentative tracks left: an object coming into view scores low at
+        // first, and its track should not end before it is confirmed.
+        _rows.Clear();
+        for (int i = 0; i < _tracks.Count; i++) if (!_tracks[i].IsConfirmed && !_tracks[i].SeenInLatestFrame) _rows.Add(i);
+        Associate(_low, _settings.TentativeMatchIou, detections, assigned, time, ref changes);
+
         for (int i = _tracks.Count - 1; i >= 0; i--)
         {
             var t = _tracks[i];
@@ -154,7 +161,7 @@ public sealed class ByteTracker
             else End(i, ref changes);
         }
 
-        // 4. The confident detections still left start tentative tracks, best first, unless they duplicate a
+        // 5. The confident detections still left start tentative tracks, best first, unless they duplicate a
         // box that continued or started a track: per-class NMS leaves a box of another label on the same object.
         _byScore.Detections = detections;
         _high.Sort(_byScore);
@@ -163,7 +170,7 @@ public sealed class ByteTracker
         {
             var det = detections[d];
             if (assigned[d] is not null || det.Score < _settings.NewTrackScore || DuplicatesATrackedBox(det, detections, assigned)) continue;
-            var t = new Track(_nextId++, det, time, _settings.ScoreHistory) { State = TrackState.Tentative };
+            var t = new Track(_nextId++, det, time, _settings.ScoreHistory, _settings.LabelHalfLifeSeconds) { State = TrackState.Tentative };
             _tracks.Add(t);
             assigned[d] = t;
             (changes ??= []).Add(new TrackChange(t, TrackChangeKind.Started));

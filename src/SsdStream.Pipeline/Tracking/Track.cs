@@ -28,10 +28,12 @@ public sealed class Track
     private readonly KalmanBoxFilter _filter;
     private readonly float[] _scores;
     private int _scoreCount, _scoreNext;
+    private readonly double _labelHalfLife;
     private LabelVote[] _votes = new LabelVote[2];
     private int _voteCount, _winner;
+    private DateTimeOffset? _lastVote;
 
-    /// <summary>One label's share of the vote: the sum of the scores of the track's detections with it.</summary>
+    /// <summary>One label's share of the vote: the faded sum of the scores of the track's detections with it.</summary>
     private struct LabelVote
     {
         public int ClassId;
@@ -39,9 +41,10 @@ public sealed class Track
         public double Votes;
     }
 
-    internal Track(int id, PixelDetection first, DateTimeOffset time, int scoreHistory)
+    internal Track(int id, PixelDetection first, DateTimeOffset time, int scoreHistory, double labelHalfLifeSeconds)
     {
         Id = id;
+        _labelHalfLife = labelHalfLifeSeconds;
         _filter = new KalmanBoxFilter(CornerBox.PixelsOf(first));
         _scores = new float[scoreHistory];
         FirstSeen = time;
@@ -53,16 +56,18 @@ public sealed class Track
     public int Id { get; }
 
     /// <summary>
-    /// The class its detections vote for: the label whose detections' scores sum highest over the track's
-    /// life (the label held so far wins a tie). Detections of any label can continue a track (a model may
-    /// call a circle a square in some frames), so the label is a vote, not the first detection's.
+    /// The class its detections vote for: each detection adds its score to its label's votes, every vote
+    /// fades by half each <see cref="TrackerSettings.LabelHalfLifeSeconds"/>, and the label with the most
+    /// votes is the track's (the one held so far on a tie). Detections of any label can continue a track (a
+    /// model may call a circle a square in some frames), so the label is a vote, not the first detection's:
+    /// a few wrong frames do not turn it, seconds of another label do.
     /// </summary>
     public int ClassId => _votes[_winner].ClassId;
 
     /// <summary>The label of <see cref="ClassId"/>.</summary>
     public string Label => _votes[_winner].Label;
 
-    /// <summary>The sum of the scores of its detections labelled <paramref name="classId"/> (0 for none).</summary>
+    /// <summary>The votes for <paramref name="classId"/> (0 for none): its detections' scores, faded to the time of the latest detection.</summary>
     public double VotesFor(int classId)
     {
         for (int i = 0; i < _voteCount; i++) if (_votes[i].ClassId == classId) return _votes[i].Votes;
@@ -126,11 +131,19 @@ public sealed class Track
         _scores[_scoreNext] = d.Score;
         _scoreNext = (_scoreNext + 1) % _scores.Length;
         _scoreCount = Math.Min(_scoreCount + 1, _scores.Length);
-        Vote(d);
+        Vote(d, time);
     }
 
-    private void Vote(PixelDetection d)
+    // Adds d's score to its label's votes after every vote has faded by the time since the last one, and
+    // picks the label with the most (the one held so far on a tie).
+    private void Vote(PixelDetection d, DateTimeOffset time)
     {
+        if (_lastVote is { } last && _labelHalfLife > 0)
+        {
+            double fade = Math.Pow(0.5, (time - last).TotalSeconds / _labelHalfLife);
+            for (int k = 0; k < _voteCount; k++) _votes[k].Votes *= fade;
+        }
+        _lastVote = time;
         int i = 0;
         while (i < _voteCount && _votes[i].ClassId != d.ClassId) i++;
         if (i == _voteCount)
@@ -139,6 +152,6 @@ public sealed class Track
             _votes[_voteCount++] = new LabelVote { ClassId = d.ClassId, Label = d.Label };
         }
         _votes[i].Votes += d.Score;
-        if (_votes[i].Votes > _votes[_winner].Votes) _winner = i;
+        for (int k = 0; k < _voteCount; k++) if (_votes[k].Votes > _votes[_winner].Votes) _winner = k;
     }
 }

@@ -112,11 +112,12 @@ public sealed class ByteTrackerTests
     public void Track_IsConfirmedAfterConfirmFramesInARow()
     {
         var tracker = new ByteTracker(TrackerSettings.Default);
+        int confirmFrames = TrackerSettings.Default.ConfirmFrames;
         Assert.Equal([TrackChangeKind.Started], Frame(tracker, 0, Person(100)).Changes.Select(c => c.Kind));
-        Assert.Empty(Frame(tracker, 1, Person(102)).Changes);
-        var third = Frame(tracker, 2, Person(104));
-        Assert.Equal([TrackChangeKind.Confirmed], third.Changes.Select(c => c.Kind));
-        Assert.Equal(TrackState.Tracked, third.TrackOf(0)!.State);
+        for (int f = 1; f < confirmFrames - 1; f++) Assert.Empty(Frame(tracker, f, Person(100 + 2 * f)).Changes);
+        var last = Frame(tracker, confirmFrames - 1, Person(100 + 2 * (confirmFrames - 1)));
+        Assert.Equal([TrackChangeKind.Confirmed], last.Changes.Select(c => c.Kind));
+        Assert.Equal(TrackState.Tracked, last.TrackOf(0)!.State);
     }
 
     [Fact]
@@ -208,7 +209,7 @@ public sealed class ByteTrackerTests
     [Fact]
     public void TrackLabel_IsTheVoteOfItsDetectionsScores()
     {
-        var tracker = new ByteTracker(TrackerSettings.Default);
+        var tracker = new ByteTracker(TrackerSettings.Default with { LabelHalfLifeSeconds = 0 });
         static PixelDetection Box(string label, float score) => Det(100, 200, 140, 300, score, label);
         int f = 0;
         for (; f < 3; f++) Frame(tracker, f, Box("person", 0.9f));
@@ -222,6 +223,39 @@ public sealed class ByteTrackerTests
         for (; f < 7; f++) Frame(tracker, f, Box("car", 0.95f));
         Assert.Equal(("car", 2), (track.Label, track.ClassId));
         Assert.Same(track, Assert.Single(tracker.Tracks));
+    }
+
+    [Fact]
+    public void TrackLabelVotes_Fade_SoSecondsOfAnotherLabelTurnIt()
+    {
+        // Called a person for 10 s, then a car at the same score: with votes fading by half every 5 s the
+        // car has it within 6 s; with votes that never fade it would take 10 s.
+        static string LabelAfter(TrackerSettings settings, int carFrames)
+        {
+            var tracker = new ByteTracker(settings);
+            for (int f = 0; f < 100 + carFrames; f++) Frame(tracker, f, Det(100, 200, 140, 300, 0.9f, f < 100 ? "person" : "car"));
+            return Assert.Single(tracker.Tracks).Label;
+        }
+        Assert.Equal(5, TrackerSettings.Default.LabelHalfLifeSeconds);
+        Assert.Equal("person", LabelAfter(TrackerSettings.Default, 20));
+        Assert.Equal("car", LabelAfter(TrackerSettings.Default, 60));
+        Assert.Equal("person", LabelAfter(TrackerSettings.Default with { LabelHalfLifeSeconds = 0 }, 60));
+    }
+
+    [Fact]
+    public void ObjectComingIntoView_ScoringLowForSomeFrames_KeepsItsTentativeTrack()
+    {
+        var tracker = new ByteTracker(TrackerSettings.Default);
+        float[] scores = [0.9f, 0.3f, 0.3f, 0.9f, 0.9f];
+        int id = -1;
+        for (int f = 0; f < scores.Length; f++)
+        {
+            var step = Frame(tracker, f, Person(100 + 3 * f, score: scores[f]));
+            if (f == 0) id = step.TrackIdOf(0);
+            Assert.Equal(id, step.TrackIdOf(0));
+        }
+        // Median of (0.9, 0.3, 0.3, 0.9, 0.9) is 0.9: confirmed at the fifth frame, as one track.
+        Assert.True(Assert.Single(tracker.Tracks).IsConfirmed);
     }
 
     [Fact]

@@ -41,8 +41,8 @@ public sealed class ObjectEventTrackerTests
     {
         var settings = TrackerSettings.Default;
         var tracker = new ObjectEventTracker("front", settings);
-        // Walks 6 px a frame at 10 fps for 8 s, then leaves; 5 s more of empty frames.
-        var frames = Run(tracker, 130, 10, f => f < 80 ? [Person(20 + 6 * f)] : []);
+        // Walks 6 px a frame at 10 fps for 8 s, then leaves; LostSeconds and 2 s more of empty frames.
+        var frames = Run(tracker, 100 + (int)(10 * settings.LostSeconds), 10, f => f < 80 ? [Person(20 + 6 * f)] : []);
         var events = Events(frames);
 
         var created = Assert.Single(events, e => e.Type == ObjectEventType.New);
@@ -52,9 +52,10 @@ public sealed class ObjectEventTrackerTests
         Assert.All(events, e => Assert.Equal(created.After.Id, e.After.Id));
         Assert.Contains(events, e => e.Type == ObjectEventType.Update);
 
-        // Confirmed at its third frame; the first two detections belong to no object yet.
-        Assert.Null(frames[1].DetectionObjectIds[0]);
-        Assert.Equal(created.After.Id, frames[2].DetectionObjectIds[0]);
+        // Confirmed at its ConfirmFrames-th frame; the detections before belong to no object yet.
+        int confirmed = settings.ConfirmFrames - 1;
+        Assert.Null(frames[confirmed - 1].DetectionObjectIds[0]);
+        Assert.Equal(created.After.Id, frames[confirmed].DetectionObjectIds[0]);
         Assert.Equal(At(0), created.After.StartTime);
         Assert.Equal(created.Before, created.After);
         Assert.Equal(("front", "person", false, true, false), (created.After.Camera, created.After.Label, created.After.Stationary, created.After.Active, created.After.FalsePositive));
@@ -218,7 +219,7 @@ public sealed class ObjectEventTrackerTests
     {
         var tracker = new ObjectEventTracker("cam", TrackerSettings.Default);
         var frames = Run(tracker, 30, 10, f => f == 20 ? [] : [Person(100 + f)]);
-        Assert.All(frames.Skip(2), f => Assert.Single(f.Objects));
+        Assert.All(frames.Skip(TrackerSettings.Default.ConfirmFrames - 1), f => Assert.Single(f.Objects));
         Assert.Single(Events(frames));
     }
 
@@ -238,8 +239,9 @@ public sealed class ObjectEventTrackerTests
     {
         var a = new ObjectEventTracker("a", TrackerSettings.Default);
         var b = new ObjectEventTracker("b", TrackerSettings.Default);
-        string idA = Events(Run(a, 3, 10, _ => [Person(100)]))[0].After.Id;
-        string idB = Events(Run(b, 3, 10, _ => [Person(100)]))[0].After.Id;
+        int frames = TrackerSettings.Default.ConfirmFrames;
+        string idA = Events(Run(a, frames, 10, _ => [Person(100)]))[0].After.Id;
+        string idB = Events(Run(b, frames, 10, _ => [Person(100)]))[0].After.Id;
         Assert.NotEqual(idA, idB);
         Assert.StartsWith($"{T0.ToUnixTimeSeconds()}.000-", idA);
     }

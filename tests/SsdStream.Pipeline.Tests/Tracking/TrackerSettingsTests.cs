@@ -27,6 +27,7 @@ public sealed class TrackerSettingsTests
     [InlineData(nameof(TrackerSettings.OtherLabelPenalty))]
     [InlineData(nameof(TrackerSettings.DuplicateIou))]
     [InlineData(nameof(TrackerSettings.LostBuffer))]
+    [InlineData(nameof(TrackerSettings.LabelHalfLifeSeconds))]
     public void Validate_NamesTheBadProperty(string property)
     {
         var bad = property switch
@@ -41,6 +42,7 @@ public sealed class TrackerSettingsTests
             nameof(TrackerSettings.OtherLabelPenalty) => new TrackerSettings { OtherLabelPenalty = -0.1 },
             nameof(TrackerSettings.DuplicateIou) => new TrackerSettings { DuplicateIou = 0 },
             nameof(TrackerSettings.LostBuffer) => new TrackerSettings { LostBuffer = double.NaN },
+            nameof(TrackerSettings.LabelHalfLifeSeconds) => new TrackerSettings { LabelHalfLifeSeconds = -1 },
             _ => new TrackerSettings { BetterScoreMargin = -0.01f },
         };
         var errors = bad.Validate();
