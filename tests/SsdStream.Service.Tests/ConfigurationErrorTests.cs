@@ -114,6 +114,25 @@ public sealed class ConfigurationErrorTests : IDisposable
     }
 
     [Fact]
+    public void AnInstanceNameThatIsNotTopicSafe_NamesTheKey_AndTheDefaultIsTheHostName()
+    {
+        var output = Load(_ => { }, "--Instance:Name=north/east");
+        Assert.Contains("SsdStream:Instance:Name: must be 1 to 64 letters, digits, '-' or '_' (got 'north/east')", output);
+        Assert.Equal(Environment.MachineName, new Configuration.SsdStreamOptions().Instance.Name);
+    }
+
+    [Fact]
+    public void AConnectionStringThatDoesNotParse_NamesTheKey_WithoutRepeatingItsPassword()
+    {
+        var output = Load(_ => { }, "--Events:ConnectionString=Host=db.lan;Password=hunter2-secret;Colour=blue");
+        Assert.Contains("SsdStream:Events:ConnectionString: not a PostgreSQL connection string", output);
+        Assert.DoesNotContain("hunter2-secret", output);
+        output = Load(_ => { }, "--Events:ConnectionString=Database=ssdstream;Password=hunter2-secret");
+        Assert.Contains("SsdStream:Events:ConnectionString: the PostgreSQL connection string names no Host", output);
+        Assert.DoesNotContain("hunter2-secret", output);
+    }
+
+    [Fact]
     public void ValueOfTheWrongType_NamesTheKey()
     {
         var output = Load(_ => { }, "--Mqtt:Port=eighteen");
@@ -185,7 +204,8 @@ public sealed class ConfigurationErrorTests : IDisposable
             s["Cameras"]![0]!["Masks"] = new JsonArray(new JsonObject { ["Points"] = new JsonArray(0, 0, 1, 0, 1, 1), ["Labels"] = new JsonArray("a") });
             s["Cameras"]![0]!["Tracker"] = new JsonObject { ["LostSeconds"] = 3 };
             s["Snapshots"] = new JsonObject { ["Quality"] = 80 };
-            s["Events"] = new JsonObject { ["Enabled"] = true, ["Database"] = "x.db" };
+            s["Events"] = new JsonObject { ["Enabled"] = true, ["Database"] = "x.db", ["ConnectionString"] = "" };
+            s["Mqtt"]!["DetectionExpirySeconds"] = 10;
             s["Http"] = new JsonObject { ["Enabled"] = true, ["Urls"] = "http://127.0.0.1:5080", ["TokenSha256"] = "" };
         });
         var crashes = new List<string>();

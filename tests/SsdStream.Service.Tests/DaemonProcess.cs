@@ -51,6 +51,12 @@ public sealed class DaemonProcess : IDisposable
         return path;
     }
 
+    /// <summary>The instance name <see cref="Configuration"/> gives a daemon (not the host name, which tests cannot know).</summary>
+    public const string Instance = "test";
+
+    /// <summary>This instance's availability topic under the default prefix.</summary>
+    public const string Available = $"ssdstream/{Instance}/available";
+
     /// <summary>A configuration: one synthetic camera, the given broker, the random model, and the overrides.</summary>
     public static JsonObject Configuration(string modelPath, int brokerPort, bool embedded = false)
     {
@@ -59,6 +65,7 @@ public sealed class DaemonProcess : IDisposable
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Information", ["Microsoft"] = "Warning" } },
             ["SsdStream"] = new JsonObject
             {
+                ["Instance"] = new JsonObject { ["Name"] = Instance },
                 ["Model"] = new JsonObject { ["Path"] = modelPath, ["Device"] = "cpu", ["Threads"] = 1, ["ScoreThreshold"] = 0.01, ["MaxDetections"] = 5 },
                 ["Inference"] = new JsonObject { ["MaxBatch"] = 2 },
                 ["Cameras"] = new JsonArray(new JsonObject

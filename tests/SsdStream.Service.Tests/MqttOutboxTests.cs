@@ -23,9 +23,9 @@ public sealed class MqttOutboxTests
             Host = "127.0.0.1", Port = broker.Port, ClientId = "outbox-test", OutboxSize = outboxSize,
             HomeAssistant = new MqttHomeAssistantSettings { Enabled = false },
         };
-        var topics = new MqttTopics(settings.TopicPrefix);
+        var topics = new MqttTopics(settings.TopicPrefix, "test");
         using var outbox = new MqttOutbox(settings.OutboxSize);
-        await using var connection = new MqttConnection(settings, topics, outbox, NullLogger.Instance,
+        await using var connection = new MqttConnection(settings, MqttPresence.ForInstance(settings.ClientId, topics), outbox, NullLogger.Instance,
             new ReconnectPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5)));
         var publisher = new MqttDetectionPublisher(settings, topics, outbox, ["thing"]);
         using var stop = new CancellationTokenSource();

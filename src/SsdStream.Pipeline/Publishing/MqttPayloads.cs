@@ -40,11 +40,6 @@ public static class MqttPayloads
         return ms.ToArray();
     }
 
-    /// <summary>
-    /// <c>{"time", "cameras": {name: {"state", "fps", "frames_in", "frames_processed", "frames_dropped",
-    /// "reconnects", "recording_dropped", "inference_ms_per_frame"}}, "mqtt": {"outbox", "outbox_dropped", "sent"}}</c>:
-    /// totals since start, and the frame rate and inference time per frame over the interval.
-    /// </summary>
     /// <summary>An object event (<c>&lt;prefix&gt;/events</c>), as <see cref="ObjectJson.WriteEvent"/> writes it.</summary>
     public static byte[] Event(Tracking.ObjectEvent e, bool hasSnapshot = false, bool hasClip = false, (DateTimeOffset, Tracking.CornerBox)? snapshot = null)
     {
@@ -53,7 +48,12 @@ public static class MqttPayloads
         return ms.ToArray();
     }
 
-    public static byte[] Stats(PipelineDelta delta, DateTimeOffset time, int outbox, long outboxDropped, long sent)
+    /// <summary>
+    /// <c>{"time", "instance", "cameras": {name: {"state", "fps", "frames_in", "frames_processed", "frames_dropped",
+    /// "reconnects", "recording_dropped", "inference_ms_per_frame"}}, "mqtt": {"outbox", "outbox_dropped", "sent"}}</c>:
+    /// totals since start, and the frame rate and inference time per frame over the interval.
+    /// </summary>
+    public static byte[] Stats(PipelineDelta delta, DateTimeOffset time, string instance, int outbox, long outboxDropped, long sent)
     {
         var perCamera = new JsonObject();
         foreach (var c in delta.Cameras)
@@ -73,6 +73,7 @@ public static class MqttPayloads
         return Utf8(new JsonObject
         {
             ["time"] = Time(time),
+            ["instance"] = instance,
             ["cameras"] = perCamera,
             ["mqtt"] = new JsonObject { ["outbox"] = outbox, ["outbox_dropped"] = outboxDropped, ["sent"] = sent },
         }.ToJsonString());
@@ -91,11 +92,24 @@ public static class MqttPayloads
         ["labels"] = new JsonArray(segment.Labels.Select(l => (JsonNode)l).ToArray()),
     }.ToJsonString());
 
-    /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "..."}</c>.</summary>
-    public static byte[] Status(CameraStateChange change) => Utf8(new JsonObject
+    /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "...", "instance": "..."}</c>: a camera's status, naming the instance that runs it.</summary>
+    public static byte[] Status(CameraStateChange change, string instance) => Utf8(new JsonObject
     {
         ["state"] = change.State.PublicName(),
         ["reason"] = change.Reason,
         ["time"] = Time(change.Time),
+        ["instance"] = instance,
+    }.ToJsonString());
+
+    /// <summary>
+    /// A camera's status as its connection's last will: <c>{"state": "offline", "reason", "time": null,
+    /// "instance"}</c>. The broker sends it when the daemon is gone, at a time the daemon cannot know.
+    /// </summary>
+    public static byte[] StatusLost(string instance) => Utf8(new JsonObject
+    {
+        ["state"] = MqttPresence.Offline,
+        ["reason"] = $"instance {instance} lost its connection to the broker without stopping (killed, crashed, or cut off)",
+        ["time"] = null,
+        ["instance"] = instance,
     }.ToJsonString());
 }

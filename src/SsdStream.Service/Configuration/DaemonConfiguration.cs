@@ -114,6 +114,8 @@ public sealed class DaemonConfiguration
     /// </summary>
     private static void FillNulls(SsdStreamOptions o)
     {
+        o.Instance ??= new();
+        o.Instance.Name ??= new InstanceOptions().Name;
         o.Model ??= new();
         o.Inference ??= new();
         o.Cameras ??= [];
@@ -123,6 +125,7 @@ public sealed class DaemonConfiguration
         o.Events ??= new();
         o.Http ??= new();
         o.Events.Database ??= "";
+        o.Events.ConnectionString ??= "";
         o.Http.Urls ??= "";
         o.Http.TokenSha256 ??= "";
         foreach (var c in o.Cameras)

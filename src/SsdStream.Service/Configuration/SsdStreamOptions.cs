@@ -19,6 +19,8 @@ public sealed class SsdStreamOptions
 {
     public const string Section = "SsdStream";
 
+    public InstanceOptions Instance { get; set; } = new();
+
     public ModelOptions Model { get; set; } = new();
 
     public BatchingOptions Inference { get; set; } = new();
@@ -45,14 +47,40 @@ public sealed class SsdStreamOptions
     public double ShutdownTimeoutSeconds { get; set; } = 10;
 }
 
+/// <summary>
+/// Which daemon this is among those of a site (<c>SsdStream:Instance</c>): the name in its availability
+/// topic, its cameras' status, its stats, its MQTT client id and the events it stores.
+/// </summary>
+public sealed class InstanceOptions
+{
+    /// <summary>Letters, digits, '-' and '_'; the host name by default (.NET's, cut at the first dot).</summary>
+    public string Name { get; set; } = Environment.MachineName;
+}
+
 /// <summary>The events store (<c>SsdStream:Events</c>).</summary>
 public sealed class EventsOptions
 {
     /// <summary>Keep every event in the store (a history that survives restarts, for <c>ssdstream events</c> and the web page).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The SQLite file; empty: <c>events.db</c> in <c>Recording:Directory</c>. Relative paths start at the content root.</summary>
+    /// <summary>The SQLite file; empty: <c>events.db</c> in <c>Recording:Directory</c>. Relative paths start at the content root. Unused with <see cref="ConnectionString"/>.</summary>
     public string Database { get; set; } = "";
+
+    /// <summary>
+    /// A PostgreSQL server's connection string in Npgsql's form (<c>Host=db.lan;Database=ssdstream;Username=ssdstream;Password=...</c>),
+    /// for a history that several daemons share; empty: the SQLite file <see cref="Database"/>. Never logged or shown.
+    /// </summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Whether the store is a PostgreSQL server rather than an SQLite file.</summary>
+    public bool UsesServer => !string.IsNullOrWhiteSpace(ConnectionString);
+
+    /// <summary>The store these options name, writing events as <paramref name="instance"/> (empty for a reader).</summary>
+    public SsdStream.Pipeline.Events.SqlEventStore Open(string instance = "") =>
+        UsesServer ? SsdStream.Pipeline.Events.PostgresEventStore.Open(ConnectionString, instance) : SsdStream.Pipeline.Events.SqliteEventStore.Open(Database, instance);
+
+    /// <summary>The configuration key that names the store, for messages.</summary>
+    public string Key => UsesServer ? "Events:ConnectionString" : "Events:Database";
 }
 
 /// <summary>The model and how it runs (<c>SsdStream:Model</c>).</summary>

@@ -22,6 +22,9 @@ public static partial class SsdStreamOptionsValidator
             return ok;
         }
 
+        Check(CameraName().IsMatch(o.Instance.Name), "Instance:Name",
+            $"must be 1 to 64 letters, digits, '-' or '_' (got '{o.Instance.Name}'); it names this daemon in topics, and defaults to the host name");
+
         var model = o.Model;
         if (Check(!string.IsNullOrWhiteSpace(model.Path), "Model:Path", "is required (a model file from `ssdstream import` or `ssdstream train`)"))
             Check(File.Exists(model.Path), "Model:Path", $"file '{model.Path}' does not exist");
@@ -107,7 +110,7 @@ public static partial class SsdStreamOptionsValidator
         Check(m.StatsIntervalSeconds >= 0, "Mqtt:StatsIntervalSeconds", $"cannot be negative (got {m.StatsIntervalSeconds})");
         Check(m.TopicPrefix is { } prefix && TopicLevels().IsMatch(prefix), "Mqtt:TopicPrefix", $"must be a topic without wildcards (got '{m.TopicPrefix}')");
         Check(m.HomeAssistant.DiscoveryPrefix is { } discovery && TopicLevels().IsMatch(discovery), "Mqtt:HomeAssistant:DiscoveryPrefix", $"must be a topic without wildcards (got '{m.HomeAssistant.DiscoveryPrefix}')");
-        Check(!string.IsNullOrWhiteSpace(m.ClientId), "Mqtt:ClientId", "is required");
+        Check(m.DetectionExpirySeconds >= 0, "Mqtt:DetectionExpirySeconds", $"cannot be negative (got {m.DetectionExpirySeconds})");
         if (m.Tls.Enabled)
         {
             Check(!m.UsesEmbeddedBroker, "Mqtt:Tls:Enabled", "TLS needs an external broker (Mqtt:Host)");
@@ -127,6 +130,18 @@ public static partial class SsdStreamOptionsValidator
                     Check(LoadsAs(() => { using var c = X509Certificate2.CreateFromPemFile(certificate, key); return c.HasPrivateKey; }, out var why),
                         "Mqtt:Tls:ClientCertificate", $"'{certificate}' with key '{key}' cannot be loaded as a PEM certificate and unencrypted private key ({why})");
                 }
+            }
+        }
+
+        if (o.Events.Enabled && o.Events.UsesServer)
+        {
+            try
+            {
+                SsdStream.Pipeline.Events.PostgresEventStore.Parse(o.Events.ConnectionString);
+            }
+            catch (SsdStream.Pipeline.Events.EventStoreConnectionException e)
+            {
+                Check(false, "Events:ConnectionString", e.Message); // never the string itself: it may hold a password
             }
         }
 

@@ -38,9 +38,14 @@ public static class StartupChecks
         if (recording != null) errors.Add($"{s}:Recording:Directory: {recording}");
 
         // The store's default place is the recording folder: one line for one cause.
-        bool storeInBadFolder = recording != null && Path.GetDirectoryName(options.Events.Database) == options.Recording.Directory;
-        if (options.Events.Enabled && !storeInBadFolder && StoreProblem(options.Events.Database) is { } store)
-            errors.Add($"{s}:Events:Database: {store}");
+        var events = options.Events;
+        bool storeInBadFolder = !events.UsesServer && recording != null && Path.GetDirectoryName(events.Database) == options.Recording.Directory;
+        if (events.Enabled && !storeInBadFolder)
+        {
+            var (problem, lasting) = StoreProblem(events);
+            if (problem != null && lasting) errors.Add($"{s}:{events.Key}: {problem}");
+            else if (problem != null) warnings.Add($"{s}:{events.Key}: {problem}; starting anyway: the daemon stops with exit code 1 (restarted by its service manager) if the server is still away when the events store opens");
+        }
 
         if (options.Mqtt.UsesEmbeddedBroker && PortProblem(options.Mqtt.EmbeddedPort) is { } port)
             errors.Add($"{s}:Mqtt:EmbeddedPort: {port}");
@@ -92,17 +97,26 @@ public static class StartupChecks
         }
     }
 
-    /// <summary>Why the events store cannot be opened (null when it can): a folder that takes no files, another kind of file, a newer schema.</summary>
-    internal static string? StoreProblem(string path)
+    /// <summary>
+    /// Why the events store cannot be opened (null when it can): a folder that takes no files, another kind of
+    /// file, a newer schema, a server that refuses the credentials or has no such database (all lasting), or a
+    /// server that cannot be reached now (not lasting: a restart may find it). Messages never hold a password.
+    /// </summary>
+    internal static (string? Problem, bool Lasting) StoreProblem(EventsOptions events)
     {
+        var where = events.UsesServer ? "" : events.Database;
         try
         {
-            using var store = SsdStream.Pipeline.Events.SqliteEventStore.Open(path);
-            return null;
+            using var store = events.Open();
+            return (null, true);
+        }
+        catch (SsdStream.Pipeline.Events.EventStoreConnectionException e)
+        {
+            return (e.Message, e.Refused);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
-            return e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"'{path}': {e.Message}";
+            return (e.Message.Contains(where, StringComparison.Ordinal) ? e.Message : $"'{where}': {e.Message}", true);
         }
     }
 

@@ -48,6 +48,15 @@ public static partial class DaemonHost
         bool startFailed = false;
         try
         {
+            // Before any part starts (and before the pipeline is made): the cameras another instance holds are refused.
+            if (!await host.Services.GetRequiredService<CameraClaims>().CheckAsync(cancellation).ConfigureAwait(false)) return ConfigurationError;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return DaemonExit.Success;
+        }
+        try
+        {
             await host.StartAsync(cancellation).ConfigureAwait(false);
             await host.WaitForShutdownAsync(cancellation).ConfigureAwait(false);
         }
@@ -110,17 +119,20 @@ public static partial class DaemonHost
         services.AddSingleton<BrokerEndpoint>();
         services.AddSingleton<SsdStream.Pipeline.Events.EventMediaHub>();
         services.AddSingleton<EventStoreAccess>();
-        services.AddSingleton(new MqttTopics(options.Mqtt.TopicPrefix));
+        var topics = new MqttTopics(options.Mqtt.TopicPrefix, options.Instance.Name);
+        services.AddSingleton(topics);
+        services.AddSingleton<CameraClaims>();
+        services.AddSingleton<CameraConnections>();
         services.AddSingleton(sp =>
         {
             var outbox = new MqttOutbox(options.Mqtt.OutboxSize);
             sp.GetRequiredService<PipelineMetrics>().ObserveOutbox(outbox);
             return outbox;
         });
-        services.AddSingleton(sp => new MqttConnection(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
-            sp.GetRequiredService<ILogger<MqttConnection>>()));
-        services.AddSingleton(sp => new MqttDetectionPublisher(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
-            sp.GetRequiredService<PipelineFactory>().Labels()));
+        services.AddSingleton(sp => new MqttConnection(options.Mqtt, MqttPresence.ForInstance(options.Mqtt.ClientIdOf(topics.Instance), topics),
+            sp.GetRequiredService<MqttOutbox>(), sp.GetRequiredService<ILogger<MqttConnection>>()));
+        services.AddSingleton(sp => new MqttDetectionPublisher(options.Mqtt, topics, sp.GetRequiredService<MqttOutbox>(),
+            sp.GetRequiredService<PipelineFactory>().Labels(), sp.GetRequiredService<CameraConnections>().OutboxOf));
 
         // The parts, in start order; they stop in reverse: status, cameras and inference (the last results
         // out, every object ended), recordings finalised, events with their media, results published,

@@ -13,15 +13,15 @@ using SsdStream.Service.Configuration;
 
 namespace SsdStream.Service.Hosting;
 
-/// <summary>Turns the validated configuration (paths resolved) into the pipeline's parts.</summary>
-public sealed class PipelineFactory(SsdStreamOptions options, ILoggerFactory loggers)
+/// <summary>Turns the validated configuration (paths resolved) into the pipeline's parts: its enabled cameras that no other instance holds (<see cref="CameraClaims"/>).</summary>
+public sealed class PipelineFactory(SsdStreamOptions options, CameraClaims claims, ILoggerFactory loggers)
 {
     public string ModelPath => options.Model.Path;
 
     public string ModelName => Path.GetFileName(ModelPath);
 
     public IReadOnlyList<CameraDefinition> Cameras() =>
-        options.Cameras.Where(c => c.Enabled).Select(c => new CameraDefinition(
+        options.Cameras.Where(c => c.Enabled && !claims.IsRefused(c.Name)).Select(c => new CameraDefinition(
             c.Name,
             SourceFactory(c),
             c.Filter,

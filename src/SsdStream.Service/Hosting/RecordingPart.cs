@@ -51,7 +51,7 @@ public sealed partial class RecordingPart(
         _recorders = Task.WhenAll(tasks);
         // The recorders end when their camera's frames end: at the stop, or when every camera has ended.
         exit.Watch(Name, _recorders, () => pipeline.AllCamerasEnded);
-        var retention = new RecordingRetention(settings.Directory, settings.MaxAge, settings.MaxBytes, loggers.CreateLogger<RecordingRetention>());
+        var retention = new RecordingRetention(settings.Directory, pipeline.Cameras.Select(c => c.CameraId).ToList(), settings.MaxAge, settings.MaxBytes, loggers.CreateLogger<RecordingRetention>());
         _retention = Task.Run(() => RetainAsync(retention, TimeSpan.FromSeconds(settings.RetentionCheckSeconds)), CancellationToken.None);
         return Task.CompletedTask;
     }
