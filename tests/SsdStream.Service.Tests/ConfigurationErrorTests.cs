@@ -52,6 +52,26 @@ public sealed class ConfigurationErrorTests : IDisposable
     }
 
     [Fact]
+    public void RunCheck_SaysWhatWouldRunAndExits0_OrExits78NamingTheKey_WithoutStarting()
+    {
+        var model = DaemonProcess.WriteRandomModel(_dir);
+        int port = DaemonMqttTests.FreePort();
+        var config = DaemonProcess.Configuration(model, port, embedded: true);
+        File.WriteAllText(Path.Combine(_dir, "appsettings.json"), config.ToJsonString());
+        var (code, output) = CommandLineTests.Ssdstream(_dir, "run", "--check");
+        Assert.True(code == 0, output);
+        Assert.Contains("configuration ok: 1 camera (cam1)", output);
+        Assert.Contains($"embedded broker on 127.0.0.1:{port}", output);
+        // Nothing started: no camera opened, no broker listened.
+        Assert.DoesNotContain("streaming", output);
+        Assert.DoesNotContain("listening", output);
+
+        (code, output) = CommandLineTests.Ssdstream(_dir, "run", "--check", "--Inference:MaxBatch=0");
+        Assert.Equal(78, code);
+        Assert.Equal("configuration error: SsdStream:Inference:MaxBatch: must be at least 1 (got 0)", output.Trim());
+    }
+
+    [Fact]
     public void TheTestConfiguration_LoadsWithoutAnError() => Assert.Equal("", Load(_ => { }));
 
     [Theory]
