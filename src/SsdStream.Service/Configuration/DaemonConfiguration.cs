@@ -49,11 +49,42 @@ public sealed class DaemonConfiguration
         }
         catch (ConfigurationException e)
         {
-            foreach (var error in e.Errors) Console.Error.WriteLine($"configuration error: {error}");
+            Report(e.Errors, []);
             return null;
         }
-        foreach (var warning in configuration.Warnings) Console.Error.WriteLine($"configuration warning: {warning}");
+        Report([], configuration.Warnings);
         return configuration;
+    }
+
+    /// <summary>
+    /// Prints each error as <c>configuration error: ...</c> and each warning as <c>configuration warning: ...</c>
+    /// on stderr, one line each: a control character a value brought in (a line break) is printed escaped.
+    /// </summary>
+    public static void Report(IEnumerable<string> errors, IEnumerable<string> warnings)
+    {
+        foreach (var error in errors) Console.Error.WriteLine($"configuration error: {OneLine(error)}");
+        foreach (var warning in warnings) Console.Error.WriteLine($"configuration warning: {OneLine(warning)}");
+    }
+
+    /// <summary><paramref name="text"/> with its control and line-separator characters written as \n, \t or \uXXXX.</summary>
+    internal static string OneLine(string text)
+    {
+        if (!text.Any(IsBreaking)) return text;
+        var b = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+        {
+            b.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when IsBreaking(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+        return b.ToString();
+
+        static bool IsBreaking(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
     }
 
     /// <summary>Loads, binds, resolves and validates; throws <see cref="ConfigurationException"/> with every problem found.</summary>

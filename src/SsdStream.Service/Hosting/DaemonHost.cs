@@ -28,12 +28,8 @@ public static partial class DaemonHost
     {
         if (DaemonConfiguration.LoadReporting(configFile, overrides) is not { } configuration) return ConfigurationError;
         var (errors, warnings) = StartupChecks.Run(configuration.Options);
-        foreach (var warning in warnings) Console.Error.WriteLine($"configuration warning: {warning}");
-        if (errors.Count > 0)
-        {
-            foreach (var error in errors) Console.Error.WriteLine($"configuration error: {error}");
-            return ConfigurationError;
-        }
+        DaemonConfiguration.Report(errors, warnings);
+        if (errors.Count > 0) return ConfigurationError;
         if (checkOnly)
         {
             Console.WriteLine(CheckedSummary(configuration.Options));
