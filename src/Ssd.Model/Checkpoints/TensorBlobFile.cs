@@ -72,14 +72,32 @@ internal static class TensorBlobFile
     {
         using var stream = OpenForReading(path);
         var header = ReadHeader(stream, path);
+        CheckLength(header, stream, path);
+        return header;
+    }
+
+    /// <summary>
+    /// Checks that what follows the header (the stream is there) is exactly as long as the tensors the
+    /// header lists, before anything is made for them: a damaged shape could otherwise ask for terabytes.
+    /// </summary>
+    private static void CheckLength(JsonObject header, FileStream stream, string path)
+    {
         long expected = stream.Position;
         foreach (var (name, dtype, shape) in Entries(header, path))
-            expected += shape.Aggregate(1L, (n, d) => n * d) * ElementSize(dtype);
+        {
+            try
+            {
+                expected = checked(expected + shape.Aggregate(1L, (n, d) => checked(n * d)) * ElementSize(dtype));
+            }
+            catch (OverflowException)
+            {
+                throw new CheckpointException($"{path}: tensor '{name}' has an impossible shape [{string.Join(", ", shape)}] (damaged header?)");
+            }
+        }
         if (expected != stream.Length)
             throw new CheckpointException(expected > stream.Length
                 ? $"{path}: file ends {expected - stream.Length} bytes early (truncated file?)"
                 : $"{path}: {stream.Length - expected} bytes after the last tensor");
-        return header;
     }
 
     /// <summary>Reads the header and the tensors (on the CPU, owned by the caller).</summary>
@@ -87,6 +105,7 @@ internal static class TensorBlobFile
     {
         using var stream = OpenForReading(path);
         var header = ReadHeader(stream, path);
+        CheckLength(header, stream, path);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
@@ -151,17 +170,19 @@ internal static class TensorBlobFile
         {
             string name;
             long[] shape;
+            string? dtype;
             try
             {
                 name = (string?)entry?["name"] ?? throw new CheckpointException($"{path}: a tensor entry has no name");
                 shape = entry!["shape"]!.AsArray().Select(d => (long)d!).ToArray();
+                dtype = (string?)entry["dtype"];
             }
-            catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+            catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or OverflowException)
             {
                 throw new CheckpointException($"{path}: corrupt tensor entry in the header", e);
             }
             if (shape.Any(d => d < 0)) throw new CheckpointException($"{path}: tensor '{name}' has a negative dimension");
-            yield return (name, ParseDType((string?)entry!["dtype"], path, name), shape);
+            yield return (name, ParseDType(dtype, path, name), shape);
         }
     }
 
