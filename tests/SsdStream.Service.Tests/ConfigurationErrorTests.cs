@@ -133,6 +133,20 @@ public sealed class ConfigurationErrorTests : IDisposable
         Assert.StartsWith("SsdStream:", output);
     }
 
+    [Theory]
+    [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default: 'Loud' is not a log level")]
+    [InlineData("--Logging:LogLevel:Default=1e308", "Logging:LogLevel:Default: '1e308' is not a log level")]
+    [InlineData("--Logging:LogLevel:Default:0:0=x", "Logging:LogLevel:Default:0:0: 'x' is not a log level")]
+    [InlineData("--Logging:Console:LogLevel:Default=loud", "Logging:Console:LogLevel:Default: 'loud' is not a log level")]
+    public void ALogLevelThatIsNotOne_IsAnErrorNamingTheKey_NotAnExceptionWhenTheHostIsBuilt(string setting, string error)
+    {
+        // It passed the configuration's checks, then the logging library threw while the daemon's host was built (exit 1, a trace).
+        var output = Load(_ => { }, setting);
+        Assert.StartsWith(error, output);
+        Assert.Contains("Trace, Debug, Information, Warning, Error, Critical, None", output);
+        Assert.Equal("", Load(_ => { }, "--Logging:LogLevel:Default=warning"));
+    }
+
     [Fact]
     public void TheTestConfiguration_LoadsWithoutAnError() => Assert.Equal("", Load(_ => { }));
 

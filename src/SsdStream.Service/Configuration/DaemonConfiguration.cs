@@ -99,8 +99,41 @@ public sealed class DaemonConfiguration
         {
             throw new ConfigurationException([e.Message]);
         }
-        var options = Bind(configuration, root);
+        var logging = LogLevelErrors(configuration);
+        SsdStreamOptions options;
+        try
+        {
+            options = Bind(configuration, root);
+        }
+        catch (ConfigurationException e) when (logging.Count > 0)
+        {
+            throw new ConfigurationException([.. logging, .. e.Errors]);
+        }
+        if (logging.Count > 0) throw new ConfigurationException(logging);
         return new DaemonConfiguration(configuration, options, KeysThatBindToNothing(configuration));
+    }
+
+    /// <summary>
+    /// Every value under a <c>LogLevel</c> section of <c>Logging</c> (<c>Logging:LogLevel:Default</c>,
+    /// <c>Logging:Console:LogLevel:...</c>) that is not a log level: the logging library would stop the host's
+    /// build with an exception, after the configuration had been accepted.
+    /// </summary>
+    internal static IReadOnlyList<string> LogLevelErrors(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        Walk(configuration.GetSection("Logging"), underLogLevel: false);
+        return errors;
+
+        void Walk(IConfigurationSection section, bool underLogLevel)
+        {
+            foreach (var child in section.GetChildren())
+            {
+                bool levels = underLogLevel || child.Key.Equals("LogLevel", StringComparison.OrdinalIgnoreCase);
+                if (levels && child.Value is { Length: > 0 } value && !Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(value, ignoreCase: true, out _))
+                    errors.Add($"{child.Path}: '{value}' is not a log level; use one of {string.Join(", ", Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>())}");
+                Walk(child, levels);
+            }
+        }
     }
 
     /// <summary>See <see cref="Warnings"/>.</summary>
