@@ -114,6 +114,26 @@ public sealed class CheckpointTests : IDisposable
         return path;
     }
 
+    [Fact]
+    public void ModelFile_WithAFlippedBitInItsWeights_IsAClearError_AndOneWithoutAChecksumStillLoads()
+    {
+        // A bit flipped after the write (an SD card, a bad copy) loaded as a model with a wrong weight.
+        using var torchScope = TorchScope.Open();
+        var path = Path.Combine(_dir, "flip.ssdm");
+        using (var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["a"]))
+            ModelFile.Save(model, path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length * 2 / 3] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<CheckpointException>(() => ModelFile.Load(path));
+        Assert.Contains("checksum", e.Message);
+        Assert.Contains(path, e.Message);
+
+        var older = ModelWithEditedHeader("older.ssdm", h => h.Remove("sha256"));
+        using var loaded = ModelFile.Load(older);
+        Assert.Equal(["a"], loaded.ClassNames);
+    }
+
     [Theory]
     [InlineData(1L << 40)]
     [InlineData(1L << 62)]

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,12 +10,15 @@ namespace Ssd.Model.Checkpoints;
 /// <summary>
 /// A simple self-describing container for named tensors plus a JSON header:
 /// magic line, little-endian int32 header length, UTF-8 JSON header (with a <c>tensors</c> list of
-/// name, dtype and shape), then each tensor's raw little-endian bytes in header order.
-/// Written to a temporary file and renamed, so a reader never sees a half-written file.
+/// name, dtype and shape, and the <c>sha256</c> of the tensors' bytes), then each tensor's raw
+/// little-endian bytes in header order. Written to a temporary file and renamed, so a reader never sees a
+/// half-written file; the checksum finds a file damaged later (a flipped bit on an SD card, a bad copy),
+/// which would otherwise load as a model with wrong weights. Files written before it had one load unchecked.
 /// </summary>
 internal static class TensorBlobFile
 {
     private static readonly byte[] Magic = "SSDSTREAM-TENSORS-1\n"u8.ToArray();
+    private const string ChecksumKey = "sha256";
 
     public static void Write(string path, JsonObject header, IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
@@ -34,6 +38,11 @@ internal static class TensorBlobFile
                 });
             }
             header["tensors"] = entries;
+            using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                foreach (var (_, t) in list) sha.AppendData(t.bytes);
+                header[ChecksumKey] = Convert.ToHexStringLower(sha.GetHashAndReset());
+            }
             var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
 
             var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -106,6 +115,8 @@ internal static class TensorBlobFile
         using var stream = OpenForReading(path);
         var header = ReadHeader(stream, path);
         CheckLength(header, stream, path);
+        var checksum = HeaderFields.String(header, ChecksumKey, path);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
@@ -124,8 +135,11 @@ internal static class TensorBlobFile
                     throw new CheckpointException($"{path}: file ends inside tensor '{name}' (truncated file?)", e);
                 }
                 t.bytes = buffer;
+                sha.AppendData(buffer);
             }
             if (stream.Position != stream.Length) throw new CheckpointException($"{path}: {stream.Length - stream.Position} bytes after the last tensor");
+            if (checksum != null && !string.Equals(checksum, Convert.ToHexStringLower(sha.GetHashAndReset()), StringComparison.OrdinalIgnoreCase))
+                throw new CheckpointException($"{path}: the weights do not match the file's checksum (the file was damaged after it was written)");
         }
         catch
         {
