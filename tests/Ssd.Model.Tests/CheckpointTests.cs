@@ -129,6 +129,10 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("checksum", e.Message);
         Assert.Contains(path, e.Message);
 
+        // The checksum covers the header's description of the tensors: a type read the wrong way is found too.
+        var retyped = ModelWithEditedHeader("retyped.ssdm", h => h["tensors"]![0]!["dtype"] = "int32");
+        Assert.Contains("checksum", Assert.Throws<CheckpointException>(() => ModelFile.Load(retyped)).Message);
+
         var older = ModelWithEditedHeader("older.ssdm", h => h.Remove("sha256"));
         using var loaded = ModelFile.Load(older);
         Assert.Equal(["a"], loaded.ClassNames);

@@ -10,7 +10,7 @@ namespace Ssd.Model.Checkpoints;
 /// <summary>
 /// A simple self-describing container for named tensors plus a JSON header:
 /// magic line, little-endian int32 header length, UTF-8 JSON header (with a <c>tensors</c> list of
-/// name, dtype and shape, and the <c>sha256</c> of the tensors' bytes), then each tensor's raw
+/// name, dtype and shape, and the <c>sha256</c> of those descriptions and the tensors' bytes), then each tensor's raw
 /// little-endian bytes in header order. Written to a temporary file and renamed, so a reader never sees a
 /// half-written file; the checksum finds a file damaged later (a flipped bit on an SD card, a bad copy),
 /// which would otherwise load as a model with wrong weights. Files written before it had one load unchecked.
@@ -40,6 +40,7 @@ internal static class TensorBlobFile
             header["tensors"] = entries;
             using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
+                foreach (var (name, t) in list) sha.AppendData(Description(name, t.dtype, t.shape));
                 foreach (var (_, t) in list) sha.AppendData(t.bytes);
                 header[ChecksumKey] = Convert.ToHexStringLower(sha.GetHashAndReset());
             }
@@ -85,6 +86,10 @@ internal static class TensorBlobFile
         return header;
     }
 
+    /// <summary>A tensor's name, type and shape as the checksum covers them (so an edited header is found too).</summary>
+    private static byte[] Description(string name, ScalarType dtype, long[] shape) =>
+        Encoding.UTF8.GetBytes($"{name}\0{DTypeName(dtype)}\0{string.Join(',', shape)}\n");
+
     /// <summary>
     /// Checks that what follows the header (the stream is there) is exactly as long as the tensors the
     /// header lists, before anything is made for them: a damaged shape could otherwise ask for terabytes.
@@ -117,6 +122,7 @@ internal static class TensorBlobFile
         CheckLength(header, stream, path);
         var checksum = HeaderFields.String(header, ChecksumKey, path);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, dtype, shape) in Entries(header, path)) sha.AppendData(Description(name, dtype, shape));
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
