@@ -54,11 +54,14 @@ public sealed class CommandLineTests : IDisposable
                 writer.Write(frame);
             }
         }
+        // A file named like an image whose bytes start as a GIF and stop there: OpenCV logged its own error line for it.
+        System.IO.File.WriteAllBytes(File("broken.jpg"), [.. "GIF89a"u8, .. new byte[200]]);
         string image = File("image.png"), clip = File("clip.avi");
         Case[] cases =
         [
             new("model info", ["model", "info", "--arch", "ssdlite-mobilenetv2"], 0, "boxes: 3000"),
             new("a missing model file", ["detect", image, "--model", File("nothere.ssdm")], 2, "nothere.ssdm"),
+            new("an image that does not decode", ["detect", File("broken.jpg"), "--model", model], 2, "broken.jpg"),
             new("a file that is not a model", ["detect", image, "--model", File("notes.txt")], 2, "not an ssdstream model file"),
             new("a truncated model", ["detect", image, "--model", File("truncated.ssdm")], 2, "truncated"),
             new("a score out of range", ["detect", image, "--model", model, "--score", "1.5"], 2, "--score must be in [0, 1) (got 1.5)"),
@@ -83,6 +86,23 @@ public sealed class CommandLineTests : IDisposable
         })!;
         Assert.Equal("h264,3", probe.StandardOutput.ReadToEnd().Trim());
         probe.WaitForExit();
+    }
+
+    [Fact]
+    public void Eval_WithSkipBad_LeavesOutAnImageThatDoesNotDecode_AndSaysSo()
+    {
+        var model = DaemonProcess.WriteRandomModel(_dir);
+        var data = Ssd.Model.Data.Synthetic.SyntheticDatasetWriter.Write(File("data"), 4, seed: 2, valFraction: 0);
+        var broken = Directory.GetFiles(Path.Combine(File("data"), "train", "images")).Order(StringComparer.Ordinal).First();
+        System.IO.File.WriteAllBytes(broken, [.. "GIF89a"u8, .. new byte[200]]);
+        var (code, output) = Ssdstream(_dir, "eval", "--model", model, "--data", data.TrainAnnotations, "--skip-bad", "--threads", "1");
+        Assert.True(code == 0, output);
+        Assert.Contains($"{data.TrainAnnotations}: skipped 1 images that cannot be decoded", output);
+        Assert.Contains(broken, output);
+        Assert.DoesNotContain("[ERROR", output);
+        (code, output) = Ssdstream(_dir, "eval", "--model", model, "--data", data.TrainAnnotations, "--threads", "1");
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {broken}: image 1 cannot be decoded", output);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class MetricsTests
             "ssdstream_camera_frames_in_total{", "ssdstream_camera_frames_processed_total{", "ssdstream_camera_frames_dropped_total{",
             "ssdstream_camera_reconnects_total{", "ssdstream_camera_state{",
             "ssdstream_inference_batch_size_bucket{", "ssdstream_inference_duration_seconds_bucket{", "ssdstream_pipeline_latency_seconds_bucket{",
-            "ssdstream_mqtt_outbox_size", "ssdstream_mqtt_outbox_dropped_total",
+            "ssdstream_mqtt_outbox_size", "ssdstream_mqtt_outbox_dropped_total", "ssdstream_inference_live_tensors",
         ];
         var lines = body.Split('\n');
         foreach (var name in named)
@@ -34,6 +34,9 @@ public sealed class MetricsTests
         Assert.Contains(lines, l => l.StartsWith("ssdstream_camera_frames_processed_total{", StringComparison.Ordinal) && l.Contains("camera=\"demo\"", StringComparison.Ordinal)
             && double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.Contains(lines, l => l.StartsWith("ssdstream_camera_state{", StringComparison.Ordinal) && l.Contains("camera=\"demo\"", StringComparison.Ordinal));
+        // The model's weights at least: the count is read on the inference thread, which made them.
+        Assert.Contains(lines, l => l.StartsWith("ssdstream_inference_live_tensors{", StringComparison.Ordinal)
+            && double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) > 0);
     }
 
     /// <summary>Pipes <paramref name="body"/> to <c>promtool check metrics</c>; its exit code and what it said.</summary>

@@ -92,6 +92,30 @@ public sealed class MqttOutboxTests
     }
 
     [Fact]
+    public void DetectionsMessages_AreNumberedPerCameraWithoutGaps_WhileFrameNumbersHaveThem()
+    {
+        var settings = new MqttSettings { HomeAssistant = new MqttHomeAssistantSettings { Enabled = false } };
+        using var outbox = new MqttOutbox(100);
+        var publisher = new MqttDetectionPublisher(settings, new MqttTopics(settings.TopicPrefix), outbox, ["thing"]);
+        // Frames without detections are not published: "sequence" (the frame) skips them, "message_sequence" does not.
+        for (long frame = 1; frame <= 6; frame++)
+        {
+            var result = Result(frame);
+            publisher.OnResult(frame % 2 == 0 ? result : result with { Detections = [] });
+            publisher.OnResult(Result(frame) with { CameraId = "other" });
+        }
+        var messages = new List<(string Topic, JsonNode Json)>();
+        while (outbox.Take() is { } m)
+        {
+            if (m.Topic.EndsWith("/detections", StringComparison.Ordinal)) messages.Add((m.Topic, JsonNode.Parse(m.Payload)!));
+        }
+        long[] Field(string topic, string field) => messages.Where(m => m.Topic == topic).Select(m => (long)m.Json[field]!).ToArray();
+        Assert.Equal([2L, 4, 6], Field("ssdstream/cam/detections", "sequence"));
+        Assert.Equal([1L, 2, 3], Field("ssdstream/cam/detections", "message_sequence"));
+        Assert.Equal([1L, 2, 3, 4, 5, 6], Field("ssdstream/other/detections", "message_sequence"));
+    }
+
+    [Fact]
     public void Outbox_DropsTheOldest_AndResendsRetainedStateAfterReconnect()
     {
         var outbox = new MqttOutbox(2);

@@ -95,6 +95,8 @@ public sealed partial class InferenceWorker
                 int n = _input.TakeBatch(_options.MaxBatch, batch);
                 if (n == 0) continue;
                 var results = RunBatch(detector, batch, input, length);
+                // Every batch's tensors were disposed with its scope: what is alive now is the model, unless something leaks.
+                _metrics.RecordLiveTensors(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                 foreach (var r in results)
                 {
                     while (!_output.TryWrite(r))

@@ -26,6 +26,9 @@ public sealed class MqttDetectionPublisher
     private readonly Dictionary<string, List<(string Zone, IReadOnlyList<string> Labels)>> _zones = new(StringComparer.Ordinal);
     private readonly Lock _countsLock = new();
     private readonly Func<string, MqttOutbox?> _statusOutbox;
+    /// <summary>The number of the last detections message queued per camera (<c>message_sequence</c>), under <see cref="_messagesLock"/>.</summary>
+    private readonly Dictionary<string, long> _messages = new(StringComparer.Ordinal);
+    private readonly Lock _messagesLock = new();
 
     /// <param name="labels">Every label the model can report (for discovery and zero counts).</param>
     /// <param name="statusOutbox">The outbox of a camera's own connection (null, or a null answer: <paramref name="outbox"/>).</param>
@@ -74,7 +77,12 @@ public sealed class MqttDetectionPublisher
         bool closing = result.Tracking?.Closing == true;
         if (!closing && (result.Detections.Count > 0 || _settings.PublishEmptyFrames))
         {
-            _outbox.Enqueue(new OutgoingMessage(_topics.Detections(result.CameraId), MqttPayloads.Detections(result), false, _settings.Qos, (uint)_settings.DetectionExpirySeconds));
+            // Numbered and queued under one lock, so that the numbers leave in order.
+            lock (_messagesLock)
+            {
+                long message = _messages[result.CameraId] = _messages.GetValueOrDefault(result.CameraId) + 1;
+                _outbox.Enqueue(new OutgoingMessage(_topics.Detections(result.CameraId), MqttPayloads.Detections(result, message), false, _settings.Qos, (uint)_settings.DetectionExpirySeconds));
+            }
         }
         if (result.Tracking is not { } tracking)
         {

@@ -19,10 +19,12 @@ public static class MqttPayloads
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// <c>{"camera", "sequence", "capture_time", "width", "height", "model", "detections": [...]}</c>, each
-    /// detection as <see cref="DetectionJson"/> writes it.
+    /// <c>{"camera", "sequence", "message_sequence", "capture_time", "width", "height", "model", "detections": [...]}</c>,
+    /// each detection as <see cref="DetectionJson"/> writes it. <paramref name="messageSequence"/> numbers the
+    /// camera's detections messages without gaps (1, 2, 3... from the daemon's start), so that a subscriber
+    /// can count what it lost; <c>sequence</c> is the frame's number, with gaps for frames not published.
     /// </summary>
-    public static byte[] Detections(FrameResult result)
+    public static byte[] Detections(FrameResult result, long messageSequence)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
@@ -30,6 +32,7 @@ public static class MqttPayloads
             w.WriteStartObject();
             w.WriteString("camera", result.CameraId);
             w.WriteNumber("sequence", result.Sequence);
+            w.WriteNumber("message_sequence", messageSequence);
             w.WriteString("capture_time", Time(result.CaptureTime));
             w.WriteNumber("width", result.Width);
             w.WriteNumber("height", result.Height);

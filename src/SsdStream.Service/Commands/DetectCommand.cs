@@ -88,7 +88,7 @@ internal static class DetectCommand
 
         public void Image(string path)
         {
-            using var image = Cv2.ImRead(path, ImreadModes.Color);
+            using var image = Ssd.Model.Imaging.ImageFile.Read(path);
             if (image.Empty()) throw new InvalidDataException($"'{path}' is not an image OpenCV can read");
             var detections = DetectFrame(image, 0);
             if (annotatePath is null) return;

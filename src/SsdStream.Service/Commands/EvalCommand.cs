@@ -33,12 +33,12 @@ internal static class EvalCommand
             TorchRuntime.Initialise(parse.GetValue(threads));
             using var loaded = ModelFile.Load(parse.GetValue(model)!.FullName);
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(images), VocImageSet(parse.GetValue(data)!, parse.GetValue(imageSet)), parse.GetValue(skipBad), Directory.Exists(parse.GetValue(data)!) ? loaded.ClassNames : null);
-            if (dataset.SkippedAnnotations > 0 || dataset.SkippedImages > 0)
-                Console.Error.WriteLine($"skipped {dataset.SkippedAnnotations} bad annotations and {dataset.SkippedImages} images");
+            DatasetSkips.ReportRead(dataset);
             if (!dataset.ClassNames.SequenceEqual(loaded.ClassNames))
                 throw new ArgumentException($"the model's classes ({string.Join(", ", loaded.ClassNames)}) differ from the dataset's ({string.Join(", ", dataset.ClassNames)})");
             var computeDevice = CliOptions.SelectDevice(parse.GetValue(device)!, parse.GetValue(half));
             var (metrics, found) = DatasetEvaluation.Run(loaded, computeDevice, dataset, parse.GetValue(batch));
+            DatasetSkips.ReportUndecodable(dataset);
             Console.WriteLine($"{dataset.Images.Count} images, {dataset.ObjectCount} objects, {found.Count} detections");
             Console.WriteLine(metrics.Summary);
             Console.WriteLine("AP per class:");

@@ -66,8 +66,7 @@ public static class StartupChecks
     {
         try
         {
-            var header = ModelFile.ReadHeader(path);
-            SsdArchitecture.Parse((string?)header["architecture"] ?? "");
+            ModelFile.ReadDescription(path);
             return null;
         }
         catch (FileNotFoundException)

@@ -54,8 +54,7 @@ public sealed class PipelineFactory(SsdStreamOptions options, CameraClaims claim
     }
 
     /// <summary>The class names of the configured model, read from its header.</summary>
-    public IReadOnlyList<string> Labels() =>
-        ModelFile.ReadHeader(ModelPath)["class_names"]?.AsArray().Select(n => (string)n!).ToArray() ?? [];
+    public IReadOnlyList<string> Labels() => ModelFile.ReadDescription(ModelPath).ClassNames;
 
     public DetectionPipeline CreatePipeline(PipelineMetrics metrics) =>
         new(Cameras(), CreateDetector, options.Inference, options.Model.Threads, metrics, loggers);
