@@ -96,7 +96,7 @@ public sealed class MqttOutboxTests
     {
         var settings = new MqttSettings { HomeAssistant = new MqttHomeAssistantSettings { Enabled = false } };
         using var outbox = new MqttOutbox(100);
-        var publisher = new MqttDetectionPublisher(settings, new MqttTopics(settings.TopicPrefix), outbox, ["thing"]);
+        var publisher = new MqttDetectionPublisher(settings, new MqttTopics(settings.TopicPrefix, "test"), outbox, ["thing"]);
         // Frames without detections are not published: "sequence" (the frame) skips them, "message_sequence" does not.
         for (long frame = 1; frame <= 6; frame++)
         {
