@@ -22,6 +22,9 @@ public sealed class DetectionPostProcessor
 
     public PostProcessOptions Options { get; }
 
+    /// <summary>Default boxes B per image.</summary>
+    public int BoxCount => _coder.DefaultBoxes.Count;
+
     /// <summary>
     /// Post-processes a batch. <paramref name="locs"/>: <c>[N, 4, B]</c> offsets; <paramref name="confs"/>:
     /// <c>[N, C, B]</c> logits; any device and floating type. Returns per image the detections, best
@@ -29,28 +32,49 @@ public sealed class DetectionPostProcessor
     /// </summary>
     public Detection[][] Process(Tensor locs, Tensor confs)
     {
-        int b = _coder.DefaultBoxes.Count;
+        int b = BoxCount;
         if (locs.dim() != 3 || locs.shape[1] != 4 || locs.shape[2] != b)
             throw new ArgumentException($"locs must be [N, 4, {b}], got [{string.Join(", ", locs.shape)}]", nameof(locs));
         if (confs.dim() != 3 || confs.shape[0] != locs.shape[0] || confs.shape[2] != b)
             throw new ArgumentException($"confs must be [N, C, {b}], got [{string.Join(", ", confs.shape)}]", nameof(confs));
-        int n = (int)locs.shape[0];
-        int c = (int)confs.shape[1];
-        float[] locData, probData;
+        float[] locData, logitData;
         using (NewDisposeScope())
         {
             locData = locs.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
-            probData = nn.functional.softmax(confs.to(ScalarType.Float32), 1).cpu().contiguous().data<float>().ToArray();
+            logitData = confs.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         }
-        var result = new Detection[n][];
-        var xyxy = new float[4 * b];
-        for (int i = 0; i < n; i++)
+        return Process(locData, logitData, (int)locs.shape[0]);
+    }
+
+    /// <summary>
+    /// Post-processes a batch of <paramref name="count"/> images from managed arrays, as both engines give
+    /// them. <paramref name="locs"/>: <c>[N, 4, B]</c> offsets; <paramref name="logits"/>: <c>[N, C, B]</c> class
+    /// logits. Returns per image the detections, best first, boxes (x1, y1, x2, y2) in 0..1 of the network
+    /// input (not clamped).
+    /// </summary>
+    public Detection[][] Process(ReadOnlySpan<float> locs, ReadOnlySpan<float> logits, int count)
+    {
+        int b = BoxCount;
+        if (count < 1 || locs.Length != count * 4 * b) throw new ArgumentException($"locs hold {locs.Length} values; {count} images need [{count}, 4, {b}]", nameof(locs));
+        if (logits.Length % (count * b) != 0 || logits.Length / (count * b) < 2) throw new ArgumentException($"logits hold {logits.Length} values; expected [{count}, C, {b}]", nameof(logits));
+        int c = logits.Length / (count * b);
+        if (_xyxy.Length != 4 * b) _xyxy = new float[4 * b];
+        if (_probs.Length != c * b) _probs = new float[c * b];
+        if (_scratch.Length != 2 * b) _scratch = new float[2 * b];
+        var result = new Detection[count][];
+        for (int i = 0; i < count; i++)
         {
-            _coder.Decode(locData.AsSpan(i * 4 * b, 4 * b), xyxy);
-            result[i] = Select(xyxy, probData.AsSpan(i * c * b, c * b), c, Options);
+            _coder.Decode(locs.Slice(i * 4 * b, 4 * b), _xyxy);
+            Softmax.OverClasses(logits.Slice(i * c * b, c * b), c, _probs, _scratch);
+            result[i] = Select(_xyxy, _probs, c, Options);
         }
         return result;
     }
+
+    // Reused per image: one post-processor serves one thread.
+    private float[] _xyxy = [];
+    private float[] _probs = [];
+    private float[] _scratch = [];
 
     /// <summary>
     /// The per-class selection for one image. <paramref name="xyxy"/>: <c>[B, 4]</c> decoded corner boxes;
@@ -97,8 +121,17 @@ public sealed class DetectionPostProcessor
         PriorityQueue<int, (float Score, int Index)> heap, int[] order)
     {
         heap.Clear();
+        var bound = System.Runtime.Intrinsics.Vector256.Create(threshold);
+        int width = System.Runtime.Intrinsics.Vector256<float>.Count;
         for (int i = 0; i < scores.Length; i++)
         {
+            // Most scores of most classes are below the threshold: skip them a vector at a time.
+            if ((i & (width - 1)) == 0 && i + width <= scores.Length
+                && !System.Runtime.Intrinsics.Vector256.GreaterThanAny(System.Runtime.Intrinsics.Vector256.Create(scores.Slice(i, width)), bound))
+            {
+                i += width - 1;
+                continue;
+            }
             float s = scores[i];
             if (!(s > threshold)) continue;
             if (heap.Count < k) heap.Enqueue(i, (s, i));
