@@ -43,6 +43,41 @@ public sealed class FrameQueuesTests
         Assert.True(grown < 5_000_000, $"managed memory grew by {grown / 1e6:0.0} MB over 100,000 batches with one camera offline");
     }
 
+    [Fact]
+    public void Batch_TakesALiveCamerasNewestFrames_AndEveryFrameOfAFileInOrder()
+    {
+        using var metrics = new PipelineMetrics();
+        var queues = new FrameQueues();
+        var liveA = queues.AddCamera("a", 3, metrics.Camera("a"));
+        var liveB = queues.AddCamera("b", 3, metrics.Camera("b"));
+        var file = queues.AddCamera("file", 8, metrics.Camera("file"), FrameDelivery.Every);
+        Frame Make(string camera, long sequence) => new(camera, sequence, DateTimeOffset.UtcNow, new Mat(1, 1, MatType.CV_8UC3));
+        for (int i = 1; i <= 3; i++)
+        {
+            Assert.True(liveA.TryWrite(Make("a", i)));
+            Assert.True(liveB.TryWrite(Make("b", i)));
+            Assert.True(file.TryWrite(Make("file", i)));
+        }
+
+        // Three slots for three cameras: one each. A live camera gives its newest frame and drops the two
+        // it has waiting, which would be older still a batch later; the file gives its oldest and keeps the rest.
+        var batch = new List<Frame>();
+        Assert.Equal(3, queues.TakeBatch(3, batch));
+        Assert.Equal(["a#3", "b#3", "file#1"], batch.Select(f => $"{f.CameraId}#{f.Sequence}").Order());
+        Assert.Equal(2, metrics.Camera("a").FramesDropped);
+        Assert.Equal(2, metrics.Camera("b").FramesDropped);
+        Assert.Equal(0, metrics.Camera("file").FramesDropped);
+        foreach (var f in batch) f.Dispose();
+        batch.Clear();
+
+        // Room for more than one round: a live camera's slots take its newest frames, oldest of them first.
+        Assert.True(liveA.TryWrite(Make("a", 4)));
+        Assert.True(liveA.TryWrite(Make("a", 5)));
+        Assert.Equal(4, queues.TakeBatch(8, batch));
+        Assert.Equal(["a#4", "a#5", "file#2", "file#3"], batch.Select(f => $"{f.CameraId}#{f.Sequence}").Order());
+        foreach (var f in batch) f.Dispose();
+    }
+
     private static long ManagedBytes()
     {
         GC.Collect();

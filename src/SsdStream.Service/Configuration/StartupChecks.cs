@@ -61,8 +61,7 @@ public static class StartupChecks
     {
         try
         {
-            var header = ModelFile.ReadHeader(path);
-            SsdArchitecture.Parse((string?)header["architecture"] ?? "");
+            ModelDescription.Read(path);
             return null;
         }
         catch (FileNotFoundException)
