@@ -53,14 +53,27 @@ public static class DetectorLoader
     }
 
     /// <summary>
+    /// A detector on a model in memory (random weights for a benchmark, say): TorchSharp runs it as it is
+    /// (the caller keeps owning it), ONNX Runtime runs its export, made in memory. Float32; the CPU or, for
+    /// ONNX Runtime's GPU build and for TorchSharp, the device asked for.
+    /// </summary>
+    public static SsdDetector Open(SsdModel model, DetectorSettings settings, PostProcessOptions options)
+    {
+        var description = ModelDescription.Of(model);
+        if (settings.Engine == InferenceEngine.Torch)
+            return new SsdDetector(model, ComputeDevice.Select(settings.Device, settings.Half), options, ownsModel: false);
+        return new SsdDetector(OnnxSessions.Open(OnnxExporter.ToBytes(model), description, settings.OnnxRuntime), description, options);
+    }
+
+    /// <summary>
     /// The engine that runs <paramref name="path"/> under <paramref name="settings"/>: the one asked for, or
     /// for <c>auto</c>, ONNX Runtime unless it cannot load here, or unless a GPU is wanted that only
     /// TorchSharp can use (the CPU build of ONNX Runtime beside a CUDA libtorch).
     /// </summary>
-    public static InferenceEngine Choose(string path, DetectorSettings settings)
+    public static InferenceEngine Choose(string? path, DetectorSettings settings)
     {
         if (settings.Engine != InferenceEngine.Auto) return settings.Engine;
-        if (OnnxModelInfo.IsOnnx(path)) return InferenceEngine.OnnxRuntime;
+        if (path is not null && OnnxModelInfo.IsOnnx(path)) return InferenceEngine.OnnxRuntime;
         if (!OnnxSessions.Available) return InferenceEngine.Torch;
         var device = settings.Device.Trim().ToLowerInvariant();
         if (device == "cpu" || OnnxSessions.BuildHasCuda) return InferenceEngine.OnnxRuntime;
