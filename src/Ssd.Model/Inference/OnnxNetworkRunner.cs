@@ -23,13 +23,13 @@ public sealed class OnnxNetworkRunner : INetworkRunner
 
     /// <param name="session">A session on a graph <see cref="OnnxExporter"/> wrote; owned by the runner.</param>
     /// <param name="provider">Which execution provider the session was made with.</param>
-    internal OnnxNetworkRunner(InferenceSession session, string provider, bool half, int inputSize, int classes, int boxes)
+    internal OnnxNetworkRunner(InferenceSession session, string provider, bool half, bool spinning, int inputSize, int classes, int boxes)
     {
         _session = session;
         _inputSize = inputSize;
         _classes = classes;
         _boxes = boxes;
-        Description = $"onnxruntime ({provider}{(half ? ", float16" : "")})";
+        Description = $"onnxruntime ({provider}{(half ? ", float16" : "")}{(spinning ? ", spinning" : "")})";
         Provider = provider;
         Half = half;
     }

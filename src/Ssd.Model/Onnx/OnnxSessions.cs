@@ -85,7 +85,7 @@ public static class OnnxSessions
         var session = new InferenceSession(onnx, options);
         try
         {
-            return new OnnxNetworkRunner(session, provider, half, description.Architecture.InputSize, description.NumClasses, description.Architecture.BoxConfig.BoxCount);
+            return new OnnxNetworkRunner(session, provider, half, settings.Spinning, description.Architecture.InputSize, description.NumClasses, description.Architecture.BoxConfig.BoxCount);
         }
         catch
         {

@@ -17,6 +17,7 @@ internal sealed class BenchDetectors : IDisposable
 
     private BenchDetectors(IReadOnlyList<(InferenceEngine Engine, SsdDetector Detector)> engines, InferenceEngine pipeline, string modelName, SsdModel? randomModel)
     {
+        PipelineVariants = [engines.First(e => e.Engine == pipeline).Detector];
         Engines = engines;
         PipelineEngine = pipeline;
         ModelName = modelName;
@@ -30,6 +31,26 @@ internal sealed class BenchDetectors : IDisposable
     public SsdDetector Pipeline => Engines.First(e => e.Engine == PipelineEngine).Detector;
 
     public string ModelName { get; }
+
+    /// <summary>The detectors the pipeline slices run on: the pipeline's, and with <see cref="AddSpinningVariant"/> its other spinning.</summary>
+    public IReadOnlyList<SsdDetector> PipelineVariants { get; private set; }
+
+    /// <summary>
+    /// Adds an ONNX Runtime detector like the pipeline's but with intra-op spinning the other way, so the
+    /// pipeline slices measure both while the decoders run (what <c>Model:Spinning</c>'s default rests on).
+    /// </summary>
+    public void AddSpinningVariant(FileInfo? model, DetectorSettings settings)
+    {
+        if (PipelineEngine != InferenceEngine.OnnxRuntime) throw new ArgumentException("--compare-spinning compares ONNX Runtime's spinning; the pipeline runs on torch");
+        var other = settings with { Engine = InferenceEngine.OnnxRuntime, Spinning = !settings.Spinning };
+        var detector = model is not null
+            ? CliOptions.OpenDetector(model.FullName, other, new PostProcessOptions())
+            : DetectorLoader.Open(_randomModel!, other, new PostProcessOptions());
+        _variants.Add(detector);
+        PipelineVariants = [.. PipelineVariants, detector];
+    }
+
+    private readonly List<SsdDetector> _variants = [];
 
     /// <summary>The detectors of <paramref name="model"/>, or of random weights of <paramref name="arch"/> (COCO's classes).</summary>
     public static BenchDetectors Open(FileInfo? model, string? arch, DetectorSettings settings)
@@ -77,6 +98,7 @@ internal sealed class BenchDetectors : IDisposable
     public void Dispose()
     {
         foreach (var (_, d) in Engines) d.Dispose();
+        foreach (var d in _variants) d.Dispose();
         _randomModel?.Dispose();
     }
 }

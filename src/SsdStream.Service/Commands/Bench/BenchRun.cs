@@ -18,7 +18,7 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
         PrintHeader(detectors, "sources at full speed (every frame)");
         var costs = await StageCosts.MeasureAsync(source, detectors.Pipeline, batch, TimeSpan.FromSeconds(3), cancellation);
         var network = detectors.Engines.ToDictionary(e => e.Engine, _ => new List<double>());
-        var pipelines = cameraCounts.ToDictionary(c => c, _ => new List<PipelineNumbers>());
+        var pipelines = Slices(detectors);
         for (int r = 1; r <= rounds; r++)
         {
             foreach (var (engine, detector) in detectors.Engines)
@@ -27,11 +27,11 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
                 network[engine].Add(rate);
                 Console.WriteLine(Invariant($"round {r}: network alone, {detector.Network.Description}: {rate:0.0} images/s"));
             }
-            foreach (int n in cameraCounts)
+            foreach (var ((variant, n), runs) in pipelines)
             {
-                var p = await PipelineSlice.RunAsync(detectors.Pipeline, detectors.ModelName, source, n, batch, slice, realtime: false, settings.Threads, cancellation);
-                pipelines[n].Add(p);
-                Console.WriteLine(Invariant($"round {r}: pipeline, {n} camera(s): {p.FramesPerSecond:0.0} frames/s"));
+                var p = await PipelineSlice.RunAsync(variant, detectors.ModelName, source, n, batch, slice, realtime: false, settings.Threads, cancellation);
+                runs.Add(p);
+                Console.WriteLine(Invariant($"round {r}: pipeline on {variant.Network.Description}, {n} camera(s): {p.FramesPerSecond:0.0} frames/s"));
             }
         }
 
@@ -64,14 +64,14 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
         Console.WriteLine(Invariant($"\npost-processing / network: {costs.PostProcess / networkCost:0.0%}"));
 
         Console.WriteLine();
-        Console.WriteLine(Invariant($"Pipeline on {detectors.Pipeline.Network.Description}, median of {rounds} slices of {slice.TotalSeconds:0} s:"));
+        Console.WriteLine(Invariant($"Pipeline, median of {rounds} slices of {slice.TotalSeconds:0} s:"));
         Console.WriteLine();
-        Console.WriteLine("| cameras | frames/s | no-overlap limit | share of limit | latency p50 ms | latency p99 ms | mean batch | CPU % | RSS MiB | peak RSS MiB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        foreach (int n in cameraCounts)
+        Console.WriteLine("| engine | cameras | frames/s | no-overlap limit | share of limit | latency p50 ms | latency p99 ms | mean batch | CPU % | RSS MiB | peak RSS MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var ((variant, n), runs) in pipelines)
         {
-            var m = Medians(pipelines[n]);
-            Console.WriteLine(Invariant($"| {n} | {m.FramesPerSecond:0.0} | {1 / sum:0.0} | {m.FramesPerSecond * sum:0.00} | {m.LatencyP50:0} | {m.LatencyP99:0} | {m.MeanBatch:0.0} | {m.CpuPercent:0} | {m.RssMb:0} | {m.PeakRssMb:0} |"));
+            var m = Medians(runs);
+            Console.WriteLine(Invariant($"| {variant.Network.Description} | {n} | {m.FramesPerSecond:0.0} | {1 / sum:0.0} | {m.FramesPerSecond * sum:0.00} | {m.LatencyP50:0} | {m.LatencyP99:0} | {m.MeanBatch:0.0} | {m.CpuPercent:0} | {m.RssMb:0} | {m.PeakRssMb:0} |"));
         }
     }
 
@@ -79,19 +79,32 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
     public async Task RealtimeAsync(BenchDetectors detectors, string plotPath, CancellationToken cancellation)
     {
         PrintHeader(detectors, "sources in real time (drop oldest)");
-        var pipelines = cameraCounts.ToDictionary(c => c, _ => new List<PipelineNumbers>());
+        var pipelines = Slices(detectors);
         for (int r = 1; r <= rounds; r++)
         {
-            foreach (int n in cameraCounts)
+            foreach (var ((variant, n), runs) in pipelines)
             {
-                var p = await PipelineSlice.RunAsync(detectors.Pipeline, detectors.ModelName, source, n, batch, slice, realtime: true, settings.Threads, cancellation);
-                pipelines[n].Add(p);
-                Console.WriteLine(Invariant($"round {r}: {n} camera(s): {p.PerCamera:0.0} frames/s per camera, latency p99 {p.LatencyP99:0} ms, mean batch {p.MeanBatch:0.0} in {p.MeanBatchMs:0} ms"));
+                var p = await PipelineSlice.RunAsync(variant, detectors.ModelName, source, n, batch, slice, realtime: true, settings.Threads, cancellation);
+                runs.Add(p);
+                Console.WriteLine(Invariant($"round {r}: {variant.Network.Description}, {n} camera(s): {p.PerCamera:0.0} frames/s per camera, latency p99 {p.LatencyP99:0} ms, mean batch {p.MeanBatch:0.0} in {p.MeanBatchMs:0} ms"));
             }
         }
-        var rows = cameraCounts.Select(n => Medians(pipelines[n])).ToList();
+        foreach (var variant in detectors.PipelineVariants.Skip(1))
+        {
+            Console.WriteLine();
+            Console.WriteLine(Invariant($"Live cameras on {variant.Network.Description}:"));
+            PrintRealtime(pipelines.Where(p => p.Key.Detector == variant).Select(p => Medians(p.Value)).ToList());
+        }
+        var rows = pipelines.Where(p => p.Key.Detector == detectors.Pipeline).Select(p => Medians(p.Value)).ToList();
         Console.WriteLine();
         Console.WriteLine(Invariant($"Live cameras on {detectors.Pipeline.Network.Description}, batch up to {batch}, median of {rounds} slices of {slice.TotalSeconds:0} s:"));
+        PrintRealtime(rows);
+        RealtimePlot.Save(plotPath, rows, $"{detectors.ModelName} on {detectors.Pipeline.Network.Description}, live cameras playing {Path.GetFileName(source)}");
+        Console.WriteLine($"\nplot: {plotPath}");
+    }
+
+    private static void PrintRealtime(List<PipelineNumbers> rows)
+    {
         Console.WriteLine();
         Console.WriteLine("| cameras | frames/s per camera | frames/s | dropped | latency p50 ms | latency p99 ms | mean batch | mean batch inference ms | p99 / mean batch inference | CPU % | RSS MiB | peak RSS MiB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -99,9 +112,11 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
         {
             Console.WriteLine(Invariant($"| {m.Cameras} | {m.PerCamera:0.0} | {m.FramesPerSecond:0.0} | {m.Dropped} ({m.DroppedShare:0.0%}) | {m.LatencyP50:0} | {m.LatencyP99:0} | {m.MeanBatch:0.0} | {m.MeanBatchMs:0.0} | {m.LatencyP99 / m.MeanBatchMs:0.00} | {m.CpuPercent:0} | {m.RssMb:0} | {m.PeakRssMb:0} |"));
         }
-        RealtimePlot.Save(plotPath, rows, $"{detectors.ModelName} on {detectors.Pipeline.Network.Description}, live cameras playing {Path.GetFileName(source)}");
-        Console.WriteLine($"\nplot: {plotPath}");
     }
+
+    /// <summary>The pipeline slices of a round, in order: for each detector the pipeline runs on, each camera count.</summary>
+    private Dictionary<(SsdDetector Detector, int Cameras), List<PipelineNumbers>> Slices(BenchDetectors detectors) =>
+        detectors.PipelineVariants.SelectMany(d => cameraCounts.Select(n => (d, n))).ToDictionary(k => k, _ => new List<PipelineNumbers>());
 
     private void PrintHeader(BenchDetectors detectors, string mode) =>
         Console.WriteLine(Invariant($"model: {detectors.ModelName}, engines: {string.Join(", ", detectors.Engines.Select(e => e.Detector.Network.Description))}, pipeline on {detectors.Pipeline.Network.Description}, threads: {(settings.Threads == 0 ? "one per core" : settings.Threads.ToString(CultureInfo.InvariantCulture))}, batch: {batch}, cameras: {string.Join(",", cameraCounts)}, {mode}; {rounds} rounds of {slice.TotalSeconds:0} s slices"));
