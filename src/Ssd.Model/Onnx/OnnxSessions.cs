@@ -49,6 +49,11 @@ public static class OnnxSessions
         if (device != "cpu" && BuildHasCuda)
         {
             int id = mustGpu && device.Length > 5 ? int.Parse(device.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture) : 0;
+            // auto tries the GPU quietly: a machine without one would otherwise get ONNX Runtime's error lines
+            // about the CUDA libraries at every start, for a fallback that is expected.
+            var environment = OrtEnv.Instance();
+            var logLevel = environment.EnvLogLevel;
+            if (!mustGpu) environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
                 return Create(onnx, description, settings, half, options =>
@@ -64,6 +69,10 @@ public static class OnnxSessions
             catch (OnnxRuntimeException e)
             {
                 throw new DeviceUnavailableException($"device '{settings.Device}': ONNX Runtime's CUDA provider did not start ({e.Message})");
+            }
+            finally
+            {
+                environment.EnvLogLevel = logLevel;
             }
         }
         if (half) throw new ArgumentException("a float16 graph runs on the GPU only", nameof(half));
