@@ -5,15 +5,14 @@ namespace SsdStream.Pipeline.Frames;
 
 /// <summary>
 /// The link between capture and inference: one small queue per camera, read fairly: a batch gives each
-/// camera at most one slot per round, starting each batch at the next camera in turn. A live camera's
-/// queue drops its oldest frame when full (disposed and counted on the camera, see
-/// <see cref="FrameDelivery.Newest"/>), and a batch takes a live camera's newest frames: those its slots
-/// cannot take are dropped and counted rather than served a batch later; a file read at full speed waits
-/// for room instead and has every frame taken in order (<see cref="FrameDelivery.Every"/>).
+/// camera at most one slot per round, the next batch starting where this one's first round stopped (so with
+/// more cameras than slots each is served in turn). A live camera's queue drops its oldest frame when full
+/// (disposed and counted on the camera, see <see cref="FrameDelivery.Newest"/>); a file read at full speed
+/// waits for room instead (<see cref="FrameDelivery.Every"/>). Each camera's frames are taken in order.
 /// </summary>
 public sealed class FrameQueues
 {
-    private readonly List<(string Camera, Channel<Frame> Channel, FrameDelivery Delivery, CameraCounters Counters)> _queues = [];
+    private readonly List<(string Camera, Channel<Frame> Channel, FrameDelivery Delivery)> _queues = [];
     private int _start;
 
     /// <summary>
@@ -26,7 +25,7 @@ public sealed class FrameQueues
         var channel = delivery == FrameDelivery.Every
             ? Channel.CreateBounded<Frame>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true })
             : DropOldestChannel.Create<Frame>(capacity, _ => counters.AddDropped(), singleReader: true, singleWriter: true);
-        lock (_queues) _queues.Add((cameraId, channel, delivery, counters));
+        lock (_queues) _queues.Add((cameraId, channel, delivery));
         return channel.Writer;
     }
 
@@ -71,8 +70,8 @@ public sealed class FrameQueues
 
     /// <summary>
     /// Takes up to <paramref name="max"/> frames fairly across cameras into <paramref name="batch"/>; returns how
-    /// many. Slots go round the cameras one at a time (starting at the next camera each batch) while frames
-    /// are left; a live camera then gives its newest frames for its slots and drops the older ones.
+    /// many. Slots go round the cameras one at a time while frames are left, the next batch starting after the
+    /// last camera this one served in its first round; each camera gives its oldest waiting frames.
     /// </summary>
     public int TakeBatch(int max, List<Frame> batch)
     {
@@ -81,13 +80,13 @@ public sealed class FrameQueues
             int n = _queues.Count;
             if (n == 0) return 0;
             int start = _start;
-            _start = (_start + 1) % n;
             Span<int> waiting = n <= 256 ? stackalloc int[n] : new int[n];
             Span<int> slots = n <= 256 ? stackalloc int[n] : new int[n];
             for (int k = 0; k < n; k++) waiting[k] = _queues[k].Channel.Reader.Count;
             int taken = 0;
+            int next = (start + 1) % n;
             bool progress = true;
-            while (taken < max && progress)
+            for (int round = 0; taken < max && progress; round++)
             {
                 progress = false;
                 for (int i = 0; i < n && taken < max; i++)
@@ -98,24 +97,18 @@ public sealed class FrameQueues
                         slots[k]++;
                         taken++;
                         progress = true;
+                        // The next batch starts after the last camera served in the first round, so that with
+                        // more cameras than slots each is served in turn, one batch in every few.
+                        if (round == 0 && taken == max) next = (k + 1) % n;
                     }
                 }
             }
+            _start = next;
             taken = 0;
             for (int i = 0; i < n; i++)
             {
                 int k = (start + i) % n;
-                var (_, channel, delivery, counters) = _queues[k];
-                if (delivery == FrameDelivery.Newest)
-                {
-                    // Served a batch later, the older frames would be older still: the newest go now.
-                    for (int stale = waiting[k] - slots[k]; stale > 0 && channel.Reader.TryRead(out var old); stale--)
-                    {
-                        old.Dispose();
-                        counters.AddDropped();
-                    }
-                }
-                for (int s = 0; s < slots[k] && channel.Reader.TryRead(out var frame); s++)
+                for (int slot = 0; slot < slots[k] && _queues[k].Channel.Reader.TryRead(out var frame); slot++)
                 {
                     batch.Add(frame);
                     taken++;
@@ -130,7 +123,7 @@ public sealed class FrameQueues
     {
         lock (_queues)
         {
-            foreach (var (_, channel, _, _) in _queues)
+            foreach (var (_, channel, _) in _queues)
             {
                 while (channel.Reader.TryRead(out var frame)) frame.Dispose();
             }

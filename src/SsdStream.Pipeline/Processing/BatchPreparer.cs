@@ -103,6 +103,7 @@ public sealed class BatchPreparer
                     frames.Clear();
                 }
                 _secondsPerFrame = 0.8 * _secondsPerFrame + 0.2 * clock.Elapsed.TotalSeconds / batch.Count;
+                _pace.Queued(batch.Count);
                 while (!_ready.Writer.TryWrite(batch))
                 {
                     if (!_ready.Writer.WaitToWriteAsync(cancellation).AsTask().GetAwaiter().GetResult()) return;

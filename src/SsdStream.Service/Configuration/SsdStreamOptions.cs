@@ -163,8 +163,9 @@ public sealed class CameraOptions
     public double ReconnectMaxSeconds { get; set; } = ReconnectPolicy.Default.Max.TotalSeconds;
 
     /// <summary>
-    /// Newest frames waiting for inference; older ones are dropped and counted. (Files with Realtime off
-    /// drop nothing: their queue holds at least Inference:MaxBatch frames and the file waits.)
+    /// Newest frames waiting for inference; older ones are dropped and counted (1: a live frame waits at most for
+    /// the batch in progress, then its own). Files with Realtime off drop nothing: their queue holds at least
+    /// Inference:MaxBatch frames and the file waits.
     /// </summary>
     public int QueueCapacity { get; set; } = CameraDefinition.DefaultQueueCapacity;
 

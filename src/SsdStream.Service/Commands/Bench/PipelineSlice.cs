@@ -14,8 +14,9 @@ namespace SsdStream.Service.Commands.Bench;
 /// <param name="LatencyP50">Capture to publish (the result reaching a subscriber after tracking), milliseconds.</param>
 /// <param name="MeanBatchMs">Mean time of a batch's inference (network and post-processing), milliseconds.</param>
 /// <param name="CpuPercent">Process CPU time over wall time (100: one core busy).</param>
+/// <param name="InferenceP99">Capture to the end of the frame's batch (before tracking and publishing), milliseconds.</param>
 internal sealed record PipelineNumbers(int Cameras, double FramesPerSecond, double LatencyP50, double LatencyP99, long FramesIn, long Dropped,
-    double MeanBatch, double MeanBatchMs, double CpuPercent, double RssMb, double PeakRssMb)
+    double MeanBatch, double MeanBatchMs, double CpuPercent, double RssMb, double PeakRssMb, double InferenceP99 = double.NaN)
 {
     public double PerCamera => FramesPerSecond / Cameras;
 
@@ -44,6 +45,7 @@ internal static class PipelineSlice
             new BatchingOptions { MaxBatch = batch }, threads, metrics, NullLoggerFactory.Instance);
         var results = pipeline.SubscribeResults("bench", 100_000);
         var latencies = new List<double>();
+        var toResult = new List<double>();
         var batchTimes = new List<(int Size, double Ms)>();
         bool measuring = false;
         var reading = Task.Run(async () =>
@@ -52,6 +54,7 @@ internal static class PipelineSlice
             {
                 if (!Volatile.Read(ref measuring)) continue;
                 latencies.Add((DateTimeOffset.UtcNow - r.CaptureTime).TotalMilliseconds);
+                toResult.Add(r.Latency.TotalMilliseconds);
                 batchTimes.Add((r.BatchSize, r.BatchInferenceTime.TotalMilliseconds));
             }
         }, CancellationToken.None);
@@ -74,12 +77,13 @@ internal static class PipelineSlice
         await reading;
 
         latencies.Sort();
+        toResult.Sort();
         // Each frame of a batch reports the batch's time: weigh a batch once by dividing by its size.
         double batches = batchTimes.Sum(b => 1.0 / b.Size);
         double meanBatchMs = batches == 0 ? double.NaN : batchTimes.Sum(b => b.Ms / b.Size) / batches;
         double meanBatch = batches == 0 ? double.NaN : batchTimes.Count / batches;
         return new PipelineNumbers(cameras, delta.ProcessedPerSecond, BenchStatistics.Percentile(latencies, 0.5), BenchStatistics.Percentile(latencies, 0.99),
-            delta.FramesIn, delta.FramesDropped, meanBatch, meanBatchMs, cpu, rss, BenchCommand.PeakRssMegabytes());
+            delta.FramesIn, delta.FramesDropped, meanBatch, meanBatchMs, cpu, rss, BenchCommand.PeakRssMegabytes(), BenchStatistics.Percentile(toResult, 0.99));
     }
 
     /// <summary>The bench's detector lent to one slice's pipeline: the slice's end leaves it loaded for the next.</summary>
