@@ -92,7 +92,7 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
             {
                 var p = await PipelineSlice.RunAsync(variant, detectors.ModelName, source, n, batch, slice, realtime: true, settings.Threads, cancellation);
                 runs.Add(p);
-                Console.WriteLine(Invariant($"round {r}: {variant.Network.Description}, {n} camera(s): {p.PerCamera:0.0} frames/s per camera, latency p99 {p.LatencyP99:0} ms (to the batch's end {p.InferenceP99:0} ms), mean batch {p.MeanBatch:0.0} in {p.MeanBatchMs:0} ms"));
+                Console.WriteLine(Invariant($"round {r}: {variant.Network.Description}, {n} camera(s): {p.PerCamera:0.0} frames/s per camera, latency p99 {p.LatencyP99:0} ms (to the batch's end {p.InferenceP99:0} ms), mean batch {p.MeanBatch:0.0} in {p.MeanBatchMs:0} ms (p99 {p.BatchP99Ms:0} ms)"));
             }
         }
         foreach (var variant in detectors.PipelineVariants.Skip(1))

@@ -15,8 +15,9 @@ namespace SsdStream.Service.Commands.Bench;
 /// <param name="MeanBatchMs">Mean time of a batch's inference (network and post-processing), milliseconds.</param>
 /// <param name="CpuPercent">Process CPU time over wall time (100: one core busy).</param>
 /// <param name="InferenceP99">Capture to the end of the frame's batch (before tracking and publishing), milliseconds.</param>
+/// <param name="BatchP99Ms">The 99th percentile, over frames, of their batch's inference time, milliseconds.</param>
 internal sealed record PipelineNumbers(int Cameras, double FramesPerSecond, double LatencyP50, double LatencyP99, long FramesIn, long Dropped,
-    double MeanBatch, double MeanBatchMs, double CpuPercent, double RssMb, double PeakRssMb, double InferenceP99 = double.NaN)
+    double MeanBatch, double MeanBatchMs, double CpuPercent, double RssMb, double PeakRssMb, double InferenceP99 = double.NaN, double BatchP99Ms = double.NaN)
 {
     public double PerCamera => FramesPerSecond / Cameras;
 
@@ -78,12 +79,14 @@ internal static class PipelineSlice
 
         latencies.Sort();
         toResult.Sort();
+        var frameBatchTimes = batchTimes.Select(b => b.Ms).Order().ToList();
         // Each frame of a batch reports the batch's time: weigh a batch once by dividing by its size.
         double batches = batchTimes.Sum(b => 1.0 / b.Size);
         double meanBatchMs = batches == 0 ? double.NaN : batchTimes.Sum(b => b.Ms / b.Size) / batches;
         double meanBatch = batches == 0 ? double.NaN : batchTimes.Count / batches;
         return new PipelineNumbers(cameras, delta.ProcessedPerSecond, BenchStatistics.Percentile(latencies, 0.5), BenchStatistics.Percentile(latencies, 0.99),
-            delta.FramesIn, delta.FramesDropped, meanBatch, meanBatchMs, cpu, rss, BenchCommand.PeakRssMegabytes(), BenchStatistics.Percentile(toResult, 0.99));
+            delta.FramesIn, delta.FramesDropped, meanBatch, meanBatchMs, cpu, rss, BenchCommand.PeakRssMegabytes(), BenchStatistics.Percentile(toResult, 0.99),
+            BenchStatistics.Percentile(frameBatchTimes, 0.99));
     }
 
     /// <summary>The bench's detector lent to one slice's pipeline: the slice's end leaves it loaded for the next.</summary>
