@@ -41,6 +41,8 @@ internal static class BenchCommand
         var rounds = new Option<int>("--rounds") { Description = "Rounds of interleaved slices (medians are reported)", DefaultValueFactory = _ => 3 }
             .Accepting(v => v >= 1, "at least 1");
         var realtime = new Option<bool>("--realtime") { Description = "Play the source at its frame rate, as live cameras (frames inference cannot keep up with are dropped)" };
+        var score = new Option<float>("--score") { Description = "Post-processing's per-class score threshold (Model:ScoreThreshold)", DefaultValueFactory = _ => new PostProcessOptions().ScoreThreshold }
+            .Accepting(v => v >= 0 && v < 1, "in [0, 1)");
         var compareSpinning = new Option<bool>("--compare-spinning") { Description = "Also run the pipeline slices on ONNX Runtime with intra-op spinning the other way (Model:Spinning), interleaved" };
         var plot = new Option<FileInfo?>("--plot") { Description = "PNG of the --realtime figures per camera count (default: bench-realtime.png in the current folder)" };
         var engine = CliOptions.Engine();
@@ -48,14 +50,14 @@ internal static class BenchCommand
         var device = CliOptions.Device();
         var half = CliOptions.Half();
         var command = new Command("bench", "Measure the network alone on each engine and the whole pipeline, interleaved, with the stages' costs")
-            { model, arch, source, cameras, batch, seconds, rounds, realtime, compareSpinning, plot, engine, threads, device, half };
+            { model, arch, source, cameras, batch, seconds, rounds, score, realtime, compareSpinning, plot, engine, threads, device, half };
         command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
         {
             var file = parse.GetValue(source)!;
             if (!file.Exists) throw new FileNotFoundException($"source '{file.FullName}' does not exist", file.FullName);
             var run = new BenchRun(file.FullName, CameraCounts(parse.GetValue(cameras)!)!, parse.GetValue(batch), TimeSpan.FromSeconds(parse.GetValue(seconds)),
                 parse.GetValue(rounds), parse.GetValue(realtime), CliOptions.Detector(parse, engine, device, half, threads));
-            using var detectors = BenchDetectors.Open(parse.GetValue(model), parse.GetValue(arch), run.Settings);
+            using var detectors = BenchDetectors.Open(parse.GetValue(model), parse.GetValue(arch), run.Settings, new PostProcessOptions { ScoreThreshold = parse.GetValue(score) });
             if (parse.GetValue(compareSpinning)) detectors.AddSpinningVariant(parse.GetValue(model), run.Settings);
             if (run.Realtime)
             {

@@ -14,9 +14,12 @@ namespace SsdStream.Service.Commands.Bench;
 internal sealed class BenchDetectors : IDisposable
 {
     private readonly SsdModel? _randomModel;
+    private readonly PostProcessOptions _options;
 
-    private BenchDetectors(IReadOnlyList<(InferenceEngine Engine, SsdDetector Detector)> engines, InferenceEngine pipeline, string modelName, SsdModel? randomModel)
+    private BenchDetectors(IReadOnlyList<(InferenceEngine Engine, SsdDetector Detector)> engines, InferenceEngine pipeline, string modelName, SsdModel? randomModel,
+        PostProcessOptions options)
     {
+        _options = options;
         PipelineVariants = [engines.First(e => e.Engine == pipeline).Detector];
         Engines = engines;
         PipelineEngine = pipeline;
@@ -44,8 +47,8 @@ internal sealed class BenchDetectors : IDisposable
         if (PipelineEngine != InferenceEngine.OnnxRuntime) throw new ArgumentException("--compare-spinning compares ONNX Runtime's spinning; the pipeline runs on torch");
         var other = settings with { Engine = InferenceEngine.OnnxRuntime, Spinning = !settings.Spinning };
         var detector = model is not null
-            ? CliOptions.OpenDetector(model.FullName, other, new PostProcessOptions())
-            : DetectorLoader.Open(_randomModel!, other, new PostProcessOptions());
+            ? CliOptions.OpenDetector(model.FullName, other, _options)
+            : DetectorLoader.Open(_randomModel!, other, _options);
         _variants.Add(detector);
         PipelineVariants = [.. PipelineVariants, detector];
     }
@@ -53,9 +56,8 @@ internal sealed class BenchDetectors : IDisposable
     private readonly List<SsdDetector> _variants = [];
 
     /// <summary>The detectors of <paramref name="model"/>, or of random weights of <paramref name="arch"/> (COCO's classes).</summary>
-    public static BenchDetectors Open(FileInfo? model, string? arch, DetectorSettings settings)
+    public static BenchDetectors Open(FileInfo? model, string? arch, DetectorSettings settings, PostProcessOptions options)
     {
-        var options = new PostProcessOptions();
         var pipeline = DetectorLoader.Choose(model?.FullName, settings);
         var engines = new List<(InferenceEngine, SsdDetector)>();
         try
@@ -69,7 +71,7 @@ internal sealed class BenchDetectors : IDisposable
                     if (engine == InferenceEngine.OnnxRuntime && !OnnxSessions.Available && pipeline != engine) continue;
                     engines.Add((engine, CliOptions.OpenDetector(model.FullName, settings with { Engine = engine }, options)));
                 }
-                return new BenchDetectors(engines, pipeline, model.Name, null);
+                return new BenchDetectors(engines, pipeline, model.Name, null, options);
             }
             if (arch is null) throw new ArgumentException("give --model <file> (or --arch <arch> for random weights)");
             var random = SsdModel.Create(SsdArchitecture.Parse(arch), ClassNames.Coco);
@@ -86,7 +88,7 @@ internal sealed class BenchDetectors : IDisposable
                 random.Dispose();
                 throw;
             }
-            return new BenchDetectors(engines, pipeline, $"{random.Architecture.Name} (random weights)", random);
+            return new BenchDetectors(engines, pipeline, $"{random.Architecture.Name} (random weights)", random, options);
         }
         catch
         {

@@ -27,6 +27,11 @@ internal static class RealtimePlot
         plot.Axes.Left.Label.Text = "milliseconds";
         plot.Axes.Right.Label.Text = "frames/s per camera";
         plot.Title(title);
+        // Both axes from zero, with room above for the legend.
+        double ms = rows.Max(r => Math.Max(r.LatencyP99, 2 * r.MeanBatchMs));
+        plot.Axes.SetLimitsY(0, double.IsFinite(ms) && ms > 0 ? ms * 1.3 : 1, plot.Axes.Left);
+        double perCamera = rows.Max(r => r.PerCamera);
+        plot.Axes.SetLimitsY(0, double.IsFinite(perCamera) && perCamera > 0 ? perCamera * 1.3 : 1, plot.Axes.Right);
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 1000, 600);
     }
