@@ -86,31 +86,53 @@ public sealed class DetectionPostProcessor
     {
         int b = xyxy.Length / 4;
         if (probs.Length != classes * b) throw new ArgumentException($"probs has {probs.Length} values; expected {classes} x {b}.", nameof(probs));
-        var kept = new List<Detection>();
         var heap = new PriorityQueue<int, (float Score, int Index)>(options.TopKPerClass + 1, WorstFirst.Instance);
         var order = new int[options.TopKPerClass];
-        var keptOfClass = new List<int>();
+        var candidates = new List<Candidate>();
         for (int cls = 1; cls < classes; cls++)
         {
             var scores = probs.Slice(cls * b, b);
             int take = TopCandidates(scores, options.ScoreThreshold, options.TopKPerClass, heap, order);
-
-            keptOfClass.Clear();
-            for (int k = 0; k < take; k++)
-            {
-                int box = order[k];
-                bool suppressed = false;
-                foreach (int other in keptOfClass)
-                {
-                    if (Iou.Of(xyxy, box, other) >= options.NmsThreshold) { suppressed = true; break; }
-                }
-                if (suppressed) continue;
-                keptOfClass.Add(box);
-                kept.Add(new Detection(cls, scores[box], xyxy[4 * box], xyxy[4 * box + 1], xyxy[4 * box + 2], xyxy[4 * box + 3]));
-            }
+            for (int rank = 0; rank < take; rank++) candidates.Add(new Candidate(scores[order[rank]], cls, rank, order[rank]));
         }
-        // OrderByDescending is stable: equal scores keep class order, then score order within a class.
-        return kept.OrderByDescending(d => d.Score).Take(options.MaxDetections).ToArray();
+        // Greedy NMS per class, run over every class's candidates at once in the order of the output (score,
+        // then class, then rank in the class): a candidate's fate depends only on the kept boxes of its class
+        // ranked above it, which come before it in this order too, so the result is the per-class NMS followed
+        // by the overall best MaxDetections, and the work stops as soon as those are kept.
+        candidates.Sort(CandidateOrder.Instance);
+        var kept = new List<Detection>(Math.Min(options.MaxDetections, candidates.Count));
+        var keptOfClass = new Dictionary<int, List<int>>();
+        foreach (var c in candidates)
+        {
+            if (kept.Count == options.MaxDetections) break;
+            if (!keptOfClass.TryGetValue(c.Class, out var same)) keptOfClass[c.Class] = same = [];
+            bool suppressed = false;
+            foreach (int other in same)
+            {
+                if (Iou.Of(xyxy, c.Box, other) >= options.NmsThreshold) { suppressed = true; break; }
+            }
+            if (suppressed) continue;
+            same.Add(c.Box);
+            kept.Add(new Detection(c.Class, c.Score, xyxy[4 * c.Box], xyxy[4 * c.Box + 1], xyxy[4 * c.Box + 2], xyxy[4 * c.Box + 3]));
+        }
+        return [.. kept];
+    }
+
+    /// <summary>A class's candidate box: its score, class, rank among the class's candidates, and box index.</summary>
+    private readonly record struct Candidate(float Score, int Class, int Rank, int Box);
+
+    /// <summary>Best score first; equal scores: lower class, then better rank in the class.</summary>
+    private sealed class CandidateOrder : IComparer<Candidate>
+    {
+        public static readonly CandidateOrder Instance = new();
+
+        public int Compare(Candidate x, Candidate y)
+        {
+            int c = y.Score.CompareTo(x.Score);
+            if (c != 0) return c;
+            c = x.Class.CompareTo(y.Class);
+            return c != 0 ? c : x.Rank.CompareTo(y.Rank);
+        }
     }
 
     /// <summary>

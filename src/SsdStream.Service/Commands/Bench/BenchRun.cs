@@ -40,11 +40,7 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
             }
         }
 
-        Console.WriteLine();
-        Console.WriteLine(Invariant($"Network alone, batch {batch}, median of {rounds} interleaved slices of {slice.TotalSeconds:0} s:"));
-        Console.WriteLine();
-        Console.WriteLine("| engine | images/s | ms per image | rounds |");
-        Console.WriteLine("|---|---|---|---|");
+        Table(Invariant($"Network alone, batch {batch}, median of {rounds} interleaved slices of {slice.TotalSeconds:0} s:"), "engine", "images/s", "ms per image", "rounds");
         foreach (var (engine, detector) in detectors.Engines)
         {
             double m = BenchStatistics.Median(network[engine]);
@@ -58,21 +54,13 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
 
         double networkCost = 1 / BenchStatistics.Median(network[detectors.PipelineEngine]);
         double sum = costs.Sum(networkCost);
-        Console.WriteLine();
-        Console.WriteLine(Invariant($"Stages alone, per frame ({detectors.Pipeline.Network.Description}, batch {batch}, score threshold {detectors.Pipeline.Options.ScoreThreshold}; {costs.Detections / 64.0:0.0} detections per frame):"));
-        Console.WriteLine();
-        Console.WriteLine("| stage | ms per frame | share |");
-        Console.WriteLine("|---|---|---|");
+        Table(Invariant($"Stages alone, per frame ({detectors.Pipeline.Network.Description}, batch {batch}, score threshold {detectors.Pipeline.Options.ScoreThreshold}; {costs.Detections / 64.0:0.0} detections per frame):"), "stage", "ms per frame", "share");
         foreach (var (stage, cost) in new[] { ("decode", costs.Decode), ("preprocess", costs.Preprocess), ("network", networkCost), ("post-process", costs.PostProcess), ("tracking", costs.Tracking) })
             Console.WriteLine(Invariant($"| {stage} | {cost * 1000:0.000} | {cost / sum:0.0%} |"));
         Console.WriteLine(Invariant($"| sum | {sum * 1000:0.000} | no-overlap limit {1 / sum:0.0} frames/s |"));
         Console.WriteLine(Invariant($"\npost-processing / network: {costs.PostProcess / networkCost:0.0%}"));
 
-        Console.WriteLine();
-        Console.WriteLine(Invariant($"Pipeline, median of {rounds} slices of {slice.TotalSeconds:0} s:"));
-        Console.WriteLine();
-        Console.WriteLine("| engine | cameras | frames/s | no-overlap limit | share of limit (median of rounds) | latency p50 ms | latency p99 ms | mean batch | CPU % | RSS MiB | peak RSS MiB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Table(Invariant($"Pipeline, median of {rounds} slices of {slice.TotalSeconds:0} s:"), "engine", "cameras", "frames/s", "no-overlap limit", "share of limit (median of rounds)", "latency p50 ms", "latency p99 ms", "mean batch", "CPU %", "RSS MiB", "peak RSS MiB");
         foreach (var ((variant, n), runs) in pipelines)
         {
             var m = Medians(runs);
@@ -97,23 +85,17 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
         }
         foreach (var variant in detectors.PipelineVariants.Skip(1))
         {
-            Console.WriteLine();
-            Console.WriteLine(Invariant($"Live cameras on {variant.Network.Description}:"));
-            PrintRealtime(pipelines.Where(p => p.Key.Detector == variant).Select(p => Medians(p.Value)).ToList());
+            PrintRealtime(Invariant($"Live cameras on {variant.Network.Description}:"), pipelines.Where(p => p.Key.Detector == variant).Select(p => Medians(p.Value)).ToList());
         }
         var rows = pipelines.Where(p => p.Key.Detector == detectors.Pipeline).Select(p => Medians(p.Value)).ToList();
-        Console.WriteLine();
-        Console.WriteLine(Invariant($"Live cameras on {detectors.Pipeline.Network.Description}, batch up to {batch}, median of {rounds} slices of {slice.TotalSeconds:0} s:"));
-        PrintRealtime(rows);
+        PrintRealtime(Invariant($"Live cameras on {detectors.Pipeline.Network.Description}, batch up to {batch}, median of {rounds} slices of {slice.TotalSeconds:0} s:"), rows);
         RealtimePlot.Save(plotPath, rows, $"{detectors.ModelName} on {detectors.Pipeline.Network.Description}, live cameras playing {Path.GetFileName(source)}");
         Console.WriteLine($"\nplot: {plotPath}");
     }
 
-    private static void PrintRealtime(List<PipelineNumbers> rows)
+    private static void PrintRealtime(string title, List<PipelineNumbers> rows)
     {
-        Console.WriteLine();
-        Console.WriteLine("| cameras | frames/s per camera | frames/s | dropped | latency p50 ms | latency p99 ms | mean batch | mean batch inference ms | p99 / mean batch inference | CPU % | RSS MiB | peak RSS MiB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Table(title, "cameras", "frames/s per camera", "frames/s", "dropped", "latency p50 ms", "latency p99 ms", "mean batch", "mean batch inference ms", "p99 / mean batch inference", "CPU %", "RSS MiB", "peak RSS MiB");
         foreach (var m in rows)
         {
             Console.WriteLine(Invariant($"| {m.Cameras} | {m.PerCamera:0.0} | {m.FramesPerSecond:0.0} | {m.Dropped} ({m.DroppedShare:0.0%}) | {m.LatencyP50:0} | {m.LatencyP99:0} | {m.MeanBatch:0.0} | {m.MeanBatchMs:0.0} | {m.LatencyP99 / m.MeanBatchMs:0.00} | {m.CpuPercent:0} | {m.RssMb:0} | {m.PeakRssMb:0} |"));
@@ -166,4 +148,14 @@ internal sealed class BenchRun(string source, int[] cameraCounts, int batch, Tim
         runs.Max(r => r.PeakRssMb));
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A blank line, the title, and a Markdown table's header of <paramref name="columns"/>.</summary>
+    private static void Table(string title, params string[] columns)
+    {
+        Console.WriteLine();
+        Console.WriteLine(title);
+        Console.WriteLine();
+        Console.WriteLine($"| {string.Join(" | ", columns)} |");
+        Console.WriteLine($"|{string.Concat(Enumerable.Repeat("---|", columns.Length))}");
+    }
 }
