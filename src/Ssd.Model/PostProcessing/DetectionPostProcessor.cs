@@ -143,11 +143,14 @@ public sealed class DetectionPostProcessor
         PriorityQueue<int, (float Score, int Index)> heap, int[] order)
     {
         heap.Clear();
-        var bound = System.Runtime.Intrinsics.Vector256.Create(threshold);
+        // A score must beat the floor to enter: the threshold, and once k candidates are held, the worst of
+        // them too (scanning in index order, a later equal score loses the tie). Most scores of most classes
+        // are below it: they are skipped a vector at a time.
+        float floor = threshold;
+        var bound = System.Runtime.Intrinsics.Vector256.Create(floor);
         int width = System.Runtime.Intrinsics.Vector256<float>.Count;
         for (int i = 0; i < scores.Length; i++)
         {
-            // Most scores of most classes are below the threshold: skip them a vector at a time.
             if ((i & (width - 1)) == 0 && i + width <= scores.Length
                 && !System.Runtime.Intrinsics.Vector256.GreaterThanAny(System.Runtime.Intrinsics.Vector256.Create(scores.Slice(i, width)), bound))
             {
@@ -155,9 +158,14 @@ public sealed class DetectionPostProcessor
                 continue;
             }
             float s = scores[i];
-            if (!(s > threshold)) continue;
+            if (!(s > floor)) continue;
             if (heap.Count < k) heap.Enqueue(i, (s, i));
-            else if (WorstFirst.Instance.Compare((s, i), PeekPriority(heap)) > 0) heap.EnqueueDequeue(i, (s, i));
+            else heap.EnqueueDequeue(i, (s, i));
+            if (heap.Count == k)
+            {
+                floor = Math.Max(threshold, PeekPriority(heap).Score);
+                bound = System.Runtime.Intrinsics.Vector256.Create(floor);
+            }
         }
         int count = heap.Count;
         for (int r = count - 1; r >= 0; r--) order[r] = heap.Dequeue();
