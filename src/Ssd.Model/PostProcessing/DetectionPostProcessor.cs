@@ -87,24 +87,29 @@ public sealed class DetectionPostProcessor
         int b = xyxy.Length / 4;
         if (probs.Length != classes * b) throw new ArgumentException($"probs has {probs.Length} values; expected {classes} x {b}.", nameof(probs));
         var heap = new PriorityQueue<int, (float Score, int Index)>(options.TopKPerClass + 1, WorstFirst.Instance);
-        var order = new int[options.TopKPerClass];
-        var candidates = new List<Candidate>();
+        // Each class's candidates, best first: boxes [class, rank], how many per class.
+        var ranked = new int[classes * options.TopKPerClass];
+        var counts = new int[classes];
+        var next = new PriorityQueue<int, Candidate>(classes, CandidateOrder.Instance);
         for (int cls = 1; cls < classes; cls++)
         {
-            var scores = probs.Slice(cls * b, b);
-            int take = TopCandidates(scores, options.ScoreThreshold, options.TopKPerClass, heap, order);
-            for (int rank = 0; rank < take; rank++) candidates.Add(new Candidate(scores[order[rank]], cls, rank, order[rank]));
+            var order = ranked.AsSpan(cls * options.TopKPerClass, options.TopKPerClass);
+            counts[cls] = TopCandidates(probs.Slice(cls * b, b), options.ScoreThreshold, options.TopKPerClass, heap, order);
+            if (counts[cls] > 0) next.Enqueue(cls, new Candidate(probs[cls * b + order[0]], cls, 0, order[0]));
         }
         // Greedy NMS per class, run over every class's candidates at once in the order of the output (score,
-        // then class, then rank in the class): a candidate's fate depends only on the kept boxes of its class
-        // ranked above it, which come before it in this order too, so the result is the per-class NMS followed
-        // by the overall best MaxDetections, and the work stops as soon as those are kept.
-        candidates.Sort(CandidateOrder.Instance);
-        var kept = new List<Detection>(Math.Min(options.MaxDetections, candidates.Count));
+        // then class, then rank in the class; the classes' ranked lists merged): a candidate's fate depends only
+        // on the kept boxes of its class ranked above it, which come before it in this order too, so the result
+        // is the per-class NMS followed by the overall best MaxDetections, and the work stops once those are kept.
+        var kept = new List<Detection>(options.MaxDetections);
         var keptOfClass = new Dictionary<int, List<int>>();
-        foreach (var c in candidates)
+        while (kept.Count < options.MaxDetections && next.TryDequeue(out _, out var c))
         {
-            if (kept.Count == options.MaxDetections) break;
+            if (c.Rank + 1 < counts[c.Class])
+            {
+                int box = ranked[c.Class * options.TopKPerClass + c.Rank + 1];
+                next.Enqueue(c.Class, new Candidate(probs[c.Class * b + box], c.Class, c.Rank + 1, box));
+            }
             if (!keptOfClass.TryGetValue(c.Class, out var same)) keptOfClass[c.Class] = same = [];
             bool suppressed = false;
             foreach (int other in same)
@@ -140,7 +145,7 @@ public sealed class DetectionPostProcessor
     /// <paramref name="threshold"/>, best first (equal scores: lower index first); returns how many.
     /// </summary>
     private static int TopCandidates(ReadOnlySpan<float> scores, float threshold, int k,
-        PriorityQueue<int, (float Score, int Index)> heap, int[] order)
+        PriorityQueue<int, (float Score, int Index)> heap, Span<int> order)
     {
         heap.Clear();
         // A score must beat the floor to enter: the threshold, and once k candidates are held, the worst of
