@@ -73,6 +73,11 @@ public sealed class CommandLineTests : IDisposable
             new("an unknown architecture", ["model", "info", "--arch", "nope"], 2, "unknown architecture 'nope'"),
             new("an unknown option", ["model", "info", "--arch", "ssdlite-mobilenetv2", "--bogus"], 2, "--bogus"),
             new("a missing dataset", ["eval", "--model", model, "--data", File("nothere.json")], 2, "nothere.json"),
+            new("an unknown engine", ["detect", image, "--model", model, "--engine", "tensorflow"], 2, "--engine must be auto, torch, onnxruntime (got tensorflow)"),
+            new("export to ONNX", ["model", "export-onnx", model, "--out", File("random.onnx")], 0, "random.onnx"),
+            new("an ONNX export under another name", ["model", "export-onnx", model, "--out", File("random.bin")], 2, "random.bin"),
+            new("an .onnx on the torch engine", ["detect", image, "--model", File("random.onnx"), "--engine", "torch"], 2, "random.onnx"),
+            new("an .onnx on onnxruntime", ["detect", image, "--model", File("random.onnx"), "--engine", "onnxruntime"], 0, "\"detections\""),
             new("output that cannot be written (disk full)", ["detect", image, "--model", model, "--json", "/dev/full"], 1, "/dev/full"),
         ];
         RunAll(cases);
@@ -119,6 +124,7 @@ public sealed class CommandLineTests : IDisposable
         [
             new("a model path that is not a model", ["run", $"--Model:Path={File("notes.txt")}", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Path"),
             new("a device that is not there", ["run", "--Model:Device=cuda:99", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Device"),
+            new("an unknown engine", ["run", "--Model:Engine=tensorflow", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Engine"),
             new("a recording folder that takes no files", ["run", "--Recording:Enabled=true", "--Recording:Directory=/proc/nope", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Recording:Directory"),
             new("an events store that is not a database", ["run", $"--Events:Database={File("notes.txt")}", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Events:Database"),
             new("a web interface open to other machines without a token", ["run", "--Http:Enabled=true", "--Http:Urls=http://0.0.0.0:5999", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Http:Urls"),

@@ -24,9 +24,19 @@ public static class DatasetEvaluation
         SsdModel model, ComputeDevice device, DetectionDataset dataset, int batchSize = 8,
         PostProcessOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellation = default)
     {
-        if (model.ClassNames.Count != dataset.ClassNames.Count)
-            throw new ArgumentException($"the model has {model.ClassNames.Count} classes, the dataset {dataset.Source} has {dataset.ClassNames.Count}");
         using var detector = new SsdDetector(model, device, options ?? EvaluationOptions, ownsModel: false);
+        return Run(detector, dataset, batchSize, progress, cancellation);
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="detector"/> (on either engine; its post-processing options apply) on
+    /// <paramref name="dataset"/> in batches of <paramref name="batchSize"/>.
+    /// </summary>
+    public static (CocoMetrics Metrics, IReadOnlyList<EvalDetection> Detections) Run(
+        SsdDetector detector, DetectionDataset dataset, int batchSize = 8, IProgress<int>? progress = null, CancellationToken cancellation = default)
+    {
+        if (detector.Description.ClassNames.Count != dataset.ClassNames.Count)
+            throw new ArgumentException($"the model has {detector.Description.ClassNames.Count} classes, the dataset {dataset.Source} has {dataset.ClassNames.Count}");
         int length = detector.Preprocessor.ImageLength;
         var input = new float[batchSize * length];
         var detections = new List<EvalDetection>();

@@ -1,4 +1,5 @@
 using Ssd.Model.Data.Synthetic;
+using Ssd.Model.Inference;
 using Ssd.Model.PostProcessing;
 using SsdStream.Pipeline;
 using SsdStream.Pipeline.Processing;
@@ -88,8 +89,11 @@ public sealed class ModelOptions
 {
     private static readonly PostProcessOptions PostProcessDefaults = new();
 
-    /// <summary>Model file (.ssdm) written by import or train; relative paths start at the content root.</summary>
+    /// <summary>Model file (.ssdm) written by import or train, or an .onnx from export-onnx; relative paths start at the content root.</summary>
     public string Path { get; set; } = "";
+
+    /// <summary>auto (ONNX Runtime when it can run the model on the device), torch or onnxruntime.</summary>
+    public string Engine { get; set; } = "auto";
 
     /// <summary>auto (CUDA when present), cpu, cuda or cuda:N.</summary>
     public string Device { get; set; } = "auto";
@@ -97,8 +101,14 @@ public sealed class ModelOptions
     /// <summary>float16 on CUDA.</summary>
     public bool Half { get; set; }
 
-    /// <summary>torch CPU threads (0: libtorch's default, one per core).</summary>
+    /// <summary>CPU threads of the engine: torch's, or ONNX Runtime's intra-op threads (0: one per core).</summary>
     public int Threads { get; set; }
+
+    /// <summary>ONNX Runtime's intra-op threads spin between operators instead of sleeping (off: the decoders keep their cores).</summary>
+    public bool Spinning { get; set; }
+
+    /// <summary>ONNX Runtime on a GPU tries TensorRT before CUDA.</summary>
+    public bool TensorRt { get; set; }
 
     /// <summary>Per-class candidate threshold of the post-processor (cameras filter further with Filter:MinScore).</summary>
     public float ScoreThreshold { get; set; } = PostProcessDefaults.ScoreThreshold;
@@ -106,6 +116,17 @@ public sealed class ModelOptions
     public float NmsThreshold { get; set; } = PostProcessDefaults.NmsThreshold;
 
     public int MaxDetections { get; set; } = PostProcessDefaults.MaxDetections;
+
+    /// <summary>How the detector is opened (engine, device, precision, threads).</summary>
+    public DetectorSettings Detector => new()
+    {
+        Engine = InferenceEngines.Parse(Engine),
+        Device = Device,
+        Half = Half,
+        Threads = Threads,
+        Spinning = Spinning,
+        TensorRt = TensorRt,
+    };
 
     public PostProcessOptions PostProcess => PostProcessDefaults with
     {
@@ -170,8 +191,9 @@ public sealed class CameraOptions
     public double ReconnectMaxSeconds { get; set; } = ReconnectPolicy.Default.Max.TotalSeconds;
 
     /// <summary>
-    /// Newest frames waiting for inference; older ones are dropped and counted. (Files with Realtime off
-    /// drop nothing: their queue holds at least Inference:MaxBatch frames and the file waits.)
+    /// Newest frames waiting for inference; older ones are dropped and counted (1: a live frame waits at most for
+    /// the batch in progress, then its own). Files with Realtime off drop nothing: their queue holds at least
+    /// Inference:MaxBatch frames and the file waits.
     /// </summary>
     public int QueueCapacity { get; set; } = CameraDefinition.DefaultQueueCapacity;
 

@@ -33,6 +33,7 @@ public static partial class SsdStreamOptionsValidator
         if (Check(!string.IsNullOrWhiteSpace(model.Path), "Model:Path", "is required (a model file from `ssdstream import` or `ssdstream train`)"))
             Check(File.Exists(model.Path), "Model:Path", $"file '{model.Path}' does not exist");
         Check(model.Device is "auto" or "cpu" or "cuda" || model.Device?.StartsWith("cuda:", StringComparison.Ordinal) == true, "Model:Device", $"must be auto, cpu, cuda or cuda:N (got '{model.Device}')");
+        Check(Ssd.Model.Inference.InferenceEngines.IsName(model.Engine), "Model:Engine", $"must be one of {string.Join(", ", Ssd.Model.Inference.InferenceEngines.Names)} (got '{model.Engine}')");
         Check(model.Threads is >= 0 and <= MaxThreads, "Model:Threads", $"must be 0..{MaxThreads} (got {model.Threads})");
         Check(model.ScoreThreshold is >= 0 and < 1, "Model:ScoreThreshold", $"must be in [0, 1) (got {model.ScoreThreshold})");
         Check(model.NmsThreshold is > 0 and <= 1, "Model:NmsThreshold", $"must be in (0, 1] (got {model.NmsThreshold})");

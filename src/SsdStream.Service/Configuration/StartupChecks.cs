@@ -24,15 +24,8 @@ public static class StartupChecks
         if (ModelProblem(options.Model.Path) is { } model) errors.Add($"{s}:Model:Path: {model}");
 
         TorchRuntime.Initialise(options.Model.Threads);
-        try
-        {
-            var device = ComputeDevice.Select(options.Model.Device, options.Model.Half);
-            if (ComputeDevice.HalfNote(options.Model.Half, device) is { } note) warnings.Add($"{s}:Model:Half: {note}");
-        }
-        catch (Exception e) when (e is DeviceUnavailableException or ArgumentException)
-        {
-            errors.Add($"{s}:Model:Device: {e.Message}");
-        }
+        if (EngineProblem(options.Model) is { } engine) errors.Add($"{s}:{engine}");
+        else if (options.Model.Half && !WillRunOnGpu(options.Model)) warnings.Add($"{s}:Model:Half: float16 needs a GPU; running float32 on the cpu");
 
         string? recording = options.Recording.Enabled ? WriteProblem(options.Recording.Directory) : null;
         if (recording != null) errors.Add($"{s}:Recording:Directory: {recording}");
@@ -61,12 +54,52 @@ public static class StartupChecks
         return (errors, warnings);
     }
 
+    /// <summary>
+    /// Whether the engine the model section picks can run on its device ("key: message", or null): TorchSharp's
+    /// device must exist, ONNX Runtime needs its GPU build for cuda; float16 where the device runs float32 is a
+    /// warning at load, not an error.
+    /// </summary>
+    internal static string? EngineProblem(ModelOptions model)
+    {
+        if (!Ssd.Model.Inference.InferenceEngines.IsName(model.Engine)) return null; // the validator has said so
+        var settings = model.Detector;
+        try
+        {
+            if (Ssd.Model.Inference.DetectorLoader.Choose(model.Path, settings) == Ssd.Model.Inference.InferenceEngine.Torch)
+            {
+                if (Ssd.Model.Onnx.OnnxModelInfo.IsOnnx(model.Path)) return $"Model:Engine: the torch engine runs model files (.ssdm); '{model.Path}' is an ONNX file (use onnxruntime or auto)";
+                ComputeDevice.Select(model.Device, model.Half);
+            }
+            else
+            {
+                var device = model.Device.Trim().ToLowerInvariant();
+                bool cuda = device == "cuda" || device.StartsWith("cuda:", StringComparison.Ordinal);
+                if (cuda && !Ssd.Model.Onnx.OnnxSessions.BuildHasCuda) return $"Model:Device: '{model.Device}' was asked of ONNX Runtime, whose CPU build this is (build with -p:OnnxRuntimeGpu=true, see README: GPU)";
+                if (device is not ("auto" or "cpu") && !cuda) ComputeDevice.Select(model.Device); // names the bad value as torch's check does
+            }
+            return null;
+        }
+        catch (Exception e) when (e is DeviceUnavailableException or ArgumentException)
+        {
+            return $"Model:Device: {e.Message}";
+        }
+    }
+
+    /// <summary>Whether the model section's engine will run on a GPU here (as far as can be told before loading).</summary>
+    private static bool WillRunOnGpu(ModelOptions model)
+    {
+        if (!Ssd.Model.Inference.InferenceEngines.IsName(model.Engine)) return false;
+        if (Ssd.Model.Inference.DetectorLoader.Choose(model.Path, model.Detector) == Ssd.Model.Inference.InferenceEngine.Torch)
+            return ComputeDevice.Select(model.Device, model.Half).Half;
+        return Ssd.Model.Onnx.OnnxSessions.WantsGpu(model.Device);
+    }
+
     /// <summary>Why the file is not a usable model (null when it is). Reads only the header.</summary>
     internal static string? ModelProblem(string path)
     {
         try
         {
-            ModelFile.ReadDescription(path);
+            ModelDescription.Read(path);
             return null;
         }
         catch (FileNotFoundException)
