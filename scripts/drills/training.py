@@ -48,12 +48,42 @@ def max_abs_difference(a, b):
     return max((max((abs(x - y) for x, y in zip(ta[k], tb[k])), default=0.0) for k in ta), default=0.0)
 
 
+START_LINE = re.compile(r"^(?:starting|resuming at epoch (\d+)): (\d+) epochs", re.M)
+EPOCH_LINE = re.compile(r"^epoch (\d+)/\d+: loss", re.M)
+
+
+def read_log(path):
+    with open(path, errors="replace") as f:
+        return f.read()
+
+
+def start_training(args, log_path):
+    with open(log_path, "wb") as log:
+        return subprocess.Popen([SSDSTREAM, *args], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_for_start(p, log_path, timeout=600):
+    """Waits until the run has loaded its data and model and prints its first line; returns the epoch it starts
+    at, or None when the process ended first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        m = START_LINE.search(read_log(log_path))
+        if m:
+            return int(m.group(1) or 1)
+        if p.poll() is not None:
+            return None
+        time.sleep(0.02)
+    raise DrillFailure(f"no start line in {log_path} after {timeout} s")
+
+
 def kills(count, rng, quick):
-    """A reference run, then the same run killed `count` times at random moments (2-12 s after each start,
-    so that some kills land in a checkpoint's write), resumed each time, and finished; compares final.ssdm."""
+    """A reference run, then the same run killed `count` times at random moments, resumed each time, and
+    finished; compares final.ssdm. The moments are drawn over the epochs each run still has to do, timed on the
+    reference run (so a faster machine does not finish before the kill), which puts some kills into a checkpoint's
+    write."""
     root = workdir("kill-train")
     data = os.path.join(root, "data")
-    images, epochs = (8, 2) if quick else (16, 6)
+    images, epochs = (8, 3) if quick else (16, 6)
     code, out, err = ssdstream(["dataset", "synth", "--out", data, "--images", str(images), "--seed", "3", "--val-fraction", "0.25"], timeout=300)
     if code != 0:
         raise DrillFailure(f"dataset synth exited {code}: {err}")
@@ -61,22 +91,33 @@ def kills(count, rng, quick):
               "--epochs", str(epochs), "--batch", "4", "--warmup", "4", "--milestones", str(epochs - 1), "--workers", "1",
               "--seed", "11", "--threads", "1", "--device", "cpu"]
     started = time.monotonic()
-    code, out, err = ssdstream([*common, "--out", os.path.join(root, "reference")], timeout=3600)
+    reference_log = os.path.join(root, "reference.log")
+    p = start_training([*common, "--out", os.path.join(root, "reference")], reference_log)
+    if wait_for_start(p, reference_log) is None:
+        raise DrillFailure(f"the reference run exited {p.wait()} before it started: {read_log(reference_log)[-2000:]}")
+    training_started = time.monotonic()
+    code = p.wait(3600)
     reference_minutes = (time.monotonic() - started) / 60
     if code != 0:
-        raise DrillFailure(f"the reference run exited {code}: {err[-2000:]}")
+        raise DrillFailure(f"the reference run exited {code}: {read_log(reference_log)[-2000:]}")
+    epoch_seconds = (time.monotonic() - training_started) / epochs
     interrupted = os.path.join(root, "interrupted")
-    failures, kill_times, resumes, resumed_at = Failures("kill-train"), [], 0, []
+    failures, kill_times, resumed_at, ended_early = Failures("kill-train"), [], [], None
     for i in range(count + 1):
-        args = [*common, "--out", interrupted] + (["--resume"] if i > 0 else [])
-        with open(os.path.join(root, f"run-{i}.log"), "wb") as log:
-            p = subprocess.Popen([SSDSTREAM, *args], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        if i < count:
-            at = rng.uniform(2, 12)
+        log_path = os.path.join(root, f"run-{i}.log")
+        p = start_training([*common, "--out", interrupted] + (["--resume"] if i > 0 else []), log_path)
+        first = wait_for_start(p, log_path)
+        if i > 0:
+            resumed_at.append(first)
+        if i < count and first is not None:
+            at = rng.uniform(0.05, 0.95) * (epochs - first + 1) * epoch_seconds
             try:
+                # A machine that got faster since the reference can finish first: the run is complete, and
+                # compared below like any other; only a drill without a single kill fails for it.
                 p.wait(at)
-                # It finished before the kill: the remaining kills have nothing to interrupt.
-                failures.append(f"run {i + 1} ended (exit {p.returncode}) before its kill at {at:.1f} s; use more epochs")
+                ended_early = f"run {i + 1} ended (exit {p.returncode}) before its kill {at:.1f} s after its start line"
+                if p.returncode != 0:
+                    failures.append(f"{ended_early}: {read_log(log_path)[-1500:]}")
                 break
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
@@ -85,13 +126,10 @@ def kills(count, rng, quick):
         else:
             code = p.wait(3600)
             if code != 0:
-                with open(os.path.join(root, f"run-{i}.log"), errors="replace") as f:
-                    failures.append(f"the resumed run exited {code}: {f.read()[-1500:]}")
-        resumes += i > 0
-        if i > 0:
-            with open(os.path.join(root, f"run-{i}.log"), errors="replace") as f:
-                m = re.search(r"resuming at epoch (\d+)", f.read())
-            resumed_at.append(int(m.group(1)) if m else 1)
+                failures.append(f"the resumed run exited {code}: {read_log(log_path)[-1500:]}")
+            break
+    if not kill_times:
+        failures.append(ended_early or "no kill landed")
     final = os.path.join(interrupted, "final.ssdm")
     difference = None
     if os.path.exists(final):
@@ -103,7 +141,8 @@ def kills(count, rng, quick):
     leftovers = [n for n in os.listdir(interrupted) if n.endswith(".tmp")] if os.path.isdir(interrupted) else []
     if leftovers:
         failures.append(f"temporary files left in the run folder: {', '.join(leftovers)}")
-    line = (f"{len(kill_times)} kills at {', '.join(f'{t:.1f}' for t in kill_times)} s, resumed at epochs {', '.join(map(str, resumed_at))}; final weights max abs "
-            f"difference {difference if difference is not None else 'n/a'} vs the uninterrupted run ({epochs} epochs of "
-            f"{images - images // 4} images, {reference_minutes:.1f} min); temporary files left {len(leftovers)}")
+    line = (f"{len(kill_times)} kills at {', '.join(f'{t:.1f}' for t in kill_times)} s into training, resumed at epochs "
+            f"{', '.join(str(e) if e else 'none left' for e in resumed_at)}; final weights max abs difference "
+            f"{difference if difference is not None else 'n/a'} vs the uninterrupted run ({epochs} epochs of "
+            f"{images - images // 4} images, {epoch_seconds:.1f} s per epoch, {reference_minutes:.1f} min); temporary files left {len(leftovers)}" + (f"; {ended_early}" if ended_early else ""))
     return not failures, line, failures
