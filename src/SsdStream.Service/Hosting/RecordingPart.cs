@@ -45,7 +45,17 @@ public sealed partial class RecordingPart(
                 segment => publisher.PublishSegment(segment, hub.OnSegment(segment)), metrics.Camera(id));
             var frames = pipeline.TapFrames(id, settings.QueueFrames, recorder.CountQueueDrop);
             var results = pipeline.SubscribeResults($"recorder-{id}", settings.QueueFrames, cameraId: id);
-            tasks.Add(Task.Run(() => recorder.RunAsync(frames, results.Reader, _abort.Token), CancellationToken.None));
+            tasks.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await recorder.RunAsync(frames, results.Reader, _abort.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    hub.OnRecordingEnded(id);
+                }
+            }, CancellationToken.None));
         }
         LogRecording(_logger, pipeline.Cameras.Count, settings.Directory, encoders.Codec, settings.Mode.ToString().ToLowerInvariant());
         _recorders = Task.WhenAll(tasks);
