@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages SsdStream needs are installed.
 #   scripts/deps.sh runtime   what the daemon needs (OpenCV's native runtime; ffmpeg for network cameras and H.264)
-#   scripts/deps.sh test      the above plus the real servers the integration tests start (mosquitto, an RTSP server),
-#                             headless Chromium with its WebDriver (the web page's tests) and promtool (the /metrics test)
+#   scripts/deps.sh test      the above plus the real servers the integration tests start (mosquitto, an RTSP server,
+#                             PostgreSQL), headless Chromium with its WebDriver (the web page's tests), promtool (the
+#                             /metrics test), systemd-analyze (the unit files' test) and ONNX's checker (python3-onnx,
+#                             run on the exported graphs)
+#   scripts/deps.sh bench     the runtime plus the 768x576 pedestrian clip the README's bench runs on
+#                             (opencv-doc's /usr/share/doc/opencv-doc/examples/data/vtest.avi)
 # As root it installs what is missing with apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
 runtime=(libgtk-3-0 ffmpeg)
 test=(mosquitto mosquitto-clients gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
-      gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly python3-gi chromium chromium-driver prometheus)
+      gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly python3-gi chromium chromium-driver prometheus postgresql systemd python3-onnx)
+bench=(opencv-doc)
 
 case "${1:-runtime}" in
   runtime) wanted=("${runtime[@]}") ;;
   test) wanted=("${runtime[@]}" "${test[@]}") ;;
-  *) echo "usage: $0 runtime|test" >&2; exit 2 ;;
+  bench) wanted=("${runtime[@]}" "${bench[@]}") ;;
+  *) echo "usage: $0 runtime|test|bench" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, the way CI does: installs the Debian packages the tests need (as root;
 # otherwise prints the command), builds in Release, runs every test project, and ends with one line
-# "N passed, N failed, N skipped". --blame makes a crashed test host name the test it was running.
+# "N passed, N failed, N skipped" and whether the quick fault drills held (scripts/drills.sh --quick, a few
+# minutes: README, "Reliability"). --blame makes a crashed test host name the test it was running.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -28,5 +29,8 @@ for trx in "$results"/*.trx; do
   e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
-echo "$passed passed, $failed failed, $skipped skipped"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi
+drills=0
+# A run narrowed by arguments (a --filter) is a developer's, not CI's: the drills run with the whole suite.
+if [ $# -eq 0 ]; then scripts/drills.sh --quick || drills=$?; fi
+echo "$passed passed, $failed failed, $skipped skipped; quick drills $([ "$drills" -eq 0 ] && echo held || echo FAILED)"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$drills" -ne 0 ]; then exit 1; fi

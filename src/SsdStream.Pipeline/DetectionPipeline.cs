@@ -28,8 +28,12 @@ public sealed record CameraDefinition(
     FrameDelivery Delivery = FrameDelivery.Newest,
     CameraTracking? Tracking = null)
 {
-    /// <summary>Frames a live camera keeps waiting for inference unless configured otherwise.</summary>
-    public const int DefaultQueueCapacity = 2;
+    /// <summary>
+    /// Frames a live camera keeps waiting for inference unless configured otherwise: only the newest, so that a
+    /// live frame is never served after a newer one of its camera could have been, and waits at most for the
+    /// batch in progress, then its own (a larger queue trades that for fewer drops).
+    /// </summary>
+    public const int DefaultQueueCapacity = 1;
 }
 
 /// <summary>

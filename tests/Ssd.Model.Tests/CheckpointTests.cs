@@ -98,6 +98,73 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("truncated", e.Message);
     }
 
+    /// <summary>Saves a small model, then rewrites its JSON header with <paramref name="edit"/> (the tensors' bytes kept).</summary>
+    private string ModelWithEditedHeader(string name, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var path = Path.Combine(_dir, name);
+        using (var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["a"]))
+            ModelFile.Save(model, path);
+        var bytes = File.ReadAllBytes(path);
+        int magic = Array.IndexOf(bytes, (byte)'\n') + 1;
+        int length = BitConverter.ToInt32(bytes, magic);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(bytes.AsSpan(magic + 4, length))!.AsObject();
+        edit(header);
+        var text = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        File.WriteAllBytes(path, [.. bytes[..magic], .. BitConverter.GetBytes(text.Length), .. text, .. bytes[(magic + 4 + length)..]]);
+        return path;
+    }
+
+    [Fact]
+    public void ModelFile_WithAFlippedBitInItsWeights_IsAClearError_AndOneWithoutAChecksumStillLoads()
+    {
+        // A bit flipped after the write (an SD card, a bad copy) loaded as a model with a wrong weight.
+        using var torchScope = TorchScope.Open();
+        var path = Path.Combine(_dir, "flip.ssdm");
+        using (var model = SsdModel.Create(SsdArchitecture.SsdLiteMobileNetV2, ["a"]))
+            ModelFile.Save(model, path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length * 2 / 3] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<CheckpointException>(() => ModelFile.Load(path));
+        Assert.Contains("checksum", e.Message);
+        Assert.Contains(path, e.Message);
+
+        // The checksum covers the header's description of the tensors: a type read the wrong way is found too.
+        var retyped = ModelWithEditedHeader("retyped.ssdm", h => h["tensors"]![0]!["dtype"] = "int32");
+        Assert.Contains("checksum", Assert.Throws<CheckpointException>(() => ModelFile.Load(retyped)).Message);
+
+        var older = ModelWithEditedHeader("older.ssdm", h => h.Remove("sha256"));
+        using var loaded = ModelFile.Load(older);
+        Assert.Equal(["a"], loaded.ClassNames);
+    }
+
+    [Theory]
+    [InlineData(1L << 40)]
+    [InlineData(1L << 62)]
+    public void ModelFile_WithAHugeShapeInItsHeader_IsAClearError_BeforeAnythingIsAllocated(long dimension)
+    {
+        // A damaged digit in a shape once made libtorch try to allocate terabytes: a crash with a native trace.
+        using var torchScope = TorchScope.Open();
+        var path = ModelWithEditedHeader("huge.ssdm", h => h["tensors"]![0]!["shape"] = new System.Text.Json.Nodes.JsonArray(dimension, dimension));
+        var e = Assert.Throws<CheckpointException>(() => ModelFile.Load(path));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Theory]
+    [InlineData("class_names", "[1, 2]")]
+    [InlineData("architecture", "3")]
+    [InlineData("version", "\"1\"")]
+    [InlineData("format", "{}")]
+    public void ModelFile_AHeaderFieldOfTheWrongKind_IsACheckpointErrorNamingIt(string field, string json)
+    {
+        using var torchScope = TorchScope.Open();
+        var path = ModelWithEditedHeader("kind.ssdm", h => h[field] = System.Text.Json.Nodes.JsonNode.Parse(json));
+        var e = Assert.Throws<CheckpointException>(() => ModelFile.Load(path));
+        Assert.Contains($"'{field}'", e.Message);
+        Assert.Contains(path, e.Message);
+        if (field is "class_names" or "architecture") Assert.Throws<CheckpointException>(() => ModelFile.ReadDescription(path));
+    }
+
     [Fact]
     public void ModelFile_NotOurs_SaysHowToImport()
     {

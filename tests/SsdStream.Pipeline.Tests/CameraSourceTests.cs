@@ -144,6 +144,47 @@ public sealed class CameraSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task AStreamThatBreaksAfterFrames_ReconnectsAfterTheShortestDelay_NotWhereEarlierFailuresLeftTheBackoff()
+    {
+        // Four refused connections, one that streams and then breaks (as an RTSP stream ends: the source
+        // throws), then streams for good. The break comes after a success: its backoff starts again at 0.2 s.
+        var states = new ConcurrentQueue<CameraStateChange>();
+        int connections = 0;
+        var policy = new ReconnectPolicy(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), Jitter: 0);
+        var camera = new ResilientCamera("flaky", () => new FlakySource(Interlocked.Increment(ref connections)), policy, TimeSpan.FromSeconds(5),
+            _metrics.Camera("flaky"), NullLogger.Instance);
+        camera.StateChanged += states.Enqueue;
+        var channel = Channel.CreateUnbounded<Frame>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var run = camera.RunAsync(channel.Writer, cts.Token);
+        while (Volatile.Read(ref connections) < 6 || states.Count(s => s.State == CameraState.Streaming) < 2) await Task.Delay(20, cts.Token);
+        await cts.CancelAsync();
+        await run;
+        while (channel.Reader.TryRead(out var f)) f.Dispose();
+        var delays = states.Where(s => s.State == CameraState.BackingOff).Select(s => s.Reason[(s.Reason.LastIndexOf("in ", StringComparison.Ordinal) + 3)..]).ToList();
+        Assert.Equal(["0.2 s", "0.4 s", "0.8 s", "1.6 s", "0.2 s"], delays.Take(5));
+    }
+
+    /// <summary>Connections 1-4 are refused, 5 delivers three frames and breaks, later ones stream.</summary>
+    private sealed class FlakySource(int connection) : IFrameSource
+    {
+        public string Description => "flaky source";
+
+        public double? FramesPerSecond => 10;
+
+        public async IAsyncEnumerable<CapturedImage> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+        {
+            if (connection <= 4) throw new FrameSourceException("connection refused");
+            for (int i = 0; connection > 5 || i < 3; i++)
+            {
+                await Task.Delay(20, cancellation);
+                yield return new CapturedImage(new OpenCvSharp.Mat(4, 4, OpenCvSharp.MatType.CV_8UC3), DateTimeOffset.UtcNow);
+            }
+            throw new FrameSourceException("stream ended");
+        }
+    }
+
+    [Fact]
     public async Task StalledSource_IsClosedWhenItsStuckReadFinallyReturns()
     {
         // A read stuck in native code cannot be cancelled; once it returns, the abandoned source must be

@@ -43,6 +43,30 @@ public sealed class FrameQueuesTests
         Assert.True(grown < 5_000_000, $"managed memory grew by {grown / 1e6:0.0} MB over 100,000 batches with one camera offline");
     }
 
+    [Fact]
+    public void Batches_ServeEveryCameraInTurn_WhenThereAreMoreCamerasThanSlots_EachInOrder()
+    {
+        using var metrics = new PipelineMetrics();
+        var queues = new FrameQueues();
+        var writers = new[] { "a", "b", "c" }.Select(c => (Camera: c, Writer: queues.AddCamera(c, 2, metrics.Camera(c)))).ToList();
+        foreach (var (camera, writer) in writers)
+        {
+            for (int i = 1; i <= 2; i++) Assert.True(writer.TryWrite(new Frame(camera, i, DateTimeOffset.UtcNow, new Mat(1, 1, MatType.CV_8UC3))));
+        }
+
+        // Two slots for three cameras: the next batch starts with the camera the last one left out.
+        string Take()
+        {
+            var batch = new List<Frame>();
+            Assert.Equal(2, queues.TakeBatch(2, batch));
+            foreach (var f in batch) f.Dispose();
+            return string.Join(" ", batch.Select(f => $"{f.CameraId}#{f.Sequence}"));
+        }
+        Assert.Equal("a#1 b#1", Take());
+        Assert.Equal("c#1 a#2", Take());
+        Assert.Equal("b#2 c#2", Take());
+    }
+
     private static long ManagedBytes()
     {
         GC.Collect();

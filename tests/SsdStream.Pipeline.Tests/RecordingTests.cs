@@ -176,7 +176,7 @@ public sealed class RecordingTests : IDisposable
         File.WriteAllBytes(Path.Combine(day, "10-04-00.part.mp4"), new byte[5000]);
         File.WriteAllText(Path.Combine(day, "notes.txt"), "mine");
 
-        var deleted = new RecordingRetention(root, maxAge: null, maxBytes: 2300, NullLogger.Instance).Apply(DateTimeOffset.UtcNow);
+        var deleted = new RecordingRetention(root, ["cam"], maxAge: null, maxBytes: 2300, NullLogger.Instance).Apply(DateTimeOffset.UtcNow);
 
         Assert.Equal([Path.Combine(day, "10-00-00.mp4"), Path.Combine(day, "10-01-00.mp4")], deleted);
         Assert.Equal(["10-02-00.jsonl", "10-02-00.mp4", "10-03-00.jsonl", "10-03-00.mp4", "10-04-00.part.mp4", "notes.txt"],
@@ -194,24 +194,27 @@ public sealed class RecordingTests : IDisposable
             File.WriteAllBytes(f, [1]);
             File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddHours(-30));
         }
-        var deleted = new RecordingRetention(Path.Combine(_dir, "keep"), TimeSpan.FromHours(24), null, NullLogger.Instance)
+        var deleted = new RecordingRetention(Path.Combine(_dir, "keep"), ["cam"], TimeSpan.FromHours(24), null, NullLogger.Instance)
             .Apply(DateTimeOffset.UtcNow, new HashSet<string> { kept });
         Assert.Equal([other], deleted);
         Assert.True(File.Exists(kept));
     }
 
     [Fact]
-    public void Retention_DeletesSegmentsOlderThanTheMaximumAge()
+    public void Retention_DeletesSegmentsOlderThanTheMaximumAge_OfItsOwnCamerasOnly()
     {
         var day = Directory.CreateDirectory(Path.Combine(_dir, "age", "cam", "2026-11-20")).FullName;
         var old = Path.Combine(day, "01-00-00.mp4");
         var fresh = Path.Combine(day, "02-00-00.mp4");
-        File.WriteAllBytes(old, [1]);
-        File.WriteAllBytes(fresh, [1]);
+        // Another daemon records its camera into the same directory, under its own limits.
+        var others = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, "age", "theirs", "2026-11-20")).FullName, "01-00-00.mp4");
+        foreach (var f in new[] { old, fresh, others }) File.WriteAllBytes(f, [1]);
         File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-30));
-        var deleted = new RecordingRetention(Path.Combine(_dir, "age"), TimeSpan.FromHours(24), null, NullLogger.Instance).Apply(DateTimeOffset.UtcNow);
+        File.SetLastWriteTimeUtc(others, DateTime.UtcNow.AddHours(-30));
+        var deleted = new RecordingRetention(Path.Combine(_dir, "age"), ["cam", "not-recorded-yet"], TimeSpan.FromHours(24), null, NullLogger.Instance).Apply(DateTimeOffset.UtcNow);
         Assert.Equal([old], deleted);
         Assert.True(File.Exists(fresh));
+        Assert.True(File.Exists(others));
     }
 
     [Fact]
@@ -223,7 +226,7 @@ public sealed class RecordingTests : IDisposable
         var camera = Path.Combine(_dir, "days", "cam");
         string Day(int back) => Directory.CreateDirectory(Path.Combine(camera, now.UtcDateTime.AddDays(-back).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).FullName;
         var (today, yesterday, older) = (Day(0), Day(1), Day(5));
-        new RecordingRetention(Path.Combine(_dir, "days"), TimeSpan.FromHours(24), null, NullLogger.Instance).Apply(now);
+        new RecordingRetention(Path.Combine(_dir, "days"), ["cam"], TimeSpan.FromHours(24), null, NullLogger.Instance).Apply(now);
         Assert.True(Directory.Exists(today));
         Assert.True(Directory.Exists(yesterday));
         Assert.False(Directory.Exists(older));

@@ -54,11 +54,14 @@ public sealed class CommandLineTests : IDisposable
                 writer.Write(frame);
             }
         }
+        // A file named like an image whose bytes start as a GIF and stop there: OpenCV logged its own error line for it.
+        System.IO.File.WriteAllBytes(File("broken.jpg"), [.. "GIF89a"u8, .. new byte[200]]);
         string image = File("image.png"), clip = File("clip.avi");
         Case[] cases =
         [
             new("model info", ["model", "info", "--arch", "ssdlite-mobilenetv2"], 0, "boxes: 3000"),
             new("a missing model file", ["detect", image, "--model", File("nothere.ssdm")], 2, "nothere.ssdm"),
+            new("an image that does not decode", ["detect", File("broken.jpg"), "--model", model], 2, "broken.jpg"),
             new("a file that is not a model", ["detect", image, "--model", File("notes.txt")], 2, "not an ssdstream model file"),
             new("a truncated model", ["detect", image, "--model", File("truncated.ssdm")], 2, "truncated"),
             new("a score out of range", ["detect", image, "--model", model, "--score", "1.5"], 2, "--score must be in [0, 1) (got 1.5)"),
@@ -70,6 +73,11 @@ public sealed class CommandLineTests : IDisposable
             new("an unknown architecture", ["model", "info", "--arch", "nope"], 2, "unknown architecture 'nope'"),
             new("an unknown option", ["model", "info", "--arch", "ssdlite-mobilenetv2", "--bogus"], 2, "--bogus"),
             new("a missing dataset", ["eval", "--model", model, "--data", File("nothere.json")], 2, "nothere.json"),
+            new("an unknown engine", ["detect", image, "--model", model, "--engine", "tensorflow"], 2, "--engine must be auto, torch, onnxruntime (got tensorflow)"),
+            new("export to ONNX", ["model", "export-onnx", model, "--out", File("random.onnx")], 0, "random.onnx"),
+            new("an ONNX export under another name", ["model", "export-onnx", model, "--out", File("random.bin")], 2, "random.bin"),
+            new("an .onnx on the torch engine", ["detect", image, "--model", File("random.onnx"), "--engine", "torch"], 2, "random.onnx"),
+            new("an .onnx on onnxruntime", ["detect", image, "--model", File("random.onnx"), "--engine", "onnxruntime"], 0, "\"detections\""),
             new("output that cannot be written (disk full)", ["detect", image, "--model", model, "--json", "/dev/full"], 1, "/dev/full"),
         ];
         RunAll(cases);
@@ -86,6 +94,23 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Eval_WithSkipBad_LeavesOutAnImageThatDoesNotDecode_AndSaysSo()
+    {
+        var model = DaemonProcess.WriteRandomModel(_dir);
+        var data = Ssd.Model.Data.Synthetic.SyntheticDatasetWriter.Write(File("data"), 4, seed: 2, valFraction: 0);
+        var broken = Directory.GetFiles(Path.Combine(File("data"), "train", "images")).Order(StringComparer.Ordinal).First();
+        System.IO.File.WriteAllBytes(broken, [.. "GIF89a"u8, .. new byte[200]]);
+        var (code, output) = Ssdstream(_dir, "eval", "--model", model, "--data", data.TrainAnnotations, "--skip-bad", "--threads", "1");
+        Assert.True(code == 0, output);
+        Assert.Contains($"{data.TrainAnnotations}: skipped 1 images that cannot be decoded", output);
+        Assert.Contains(broken, output);
+        Assert.DoesNotContain("[ERROR", output);
+        (code, output) = Ssdstream(_dir, "eval", "--model", model, "--data", data.TrainAnnotations, "--threads", "1");
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {broken}: image 1 cannot be decoded", output);
+    }
+
+    [Fact]
     public void StartUpChecksOfTheDaemon_AreExit78_NamingTheKey()
     {
         var model = DaemonProcess.WriteRandomModel(_dir);
@@ -99,6 +124,7 @@ public sealed class CommandLineTests : IDisposable
         [
             new("a model path that is not a model", ["run", $"--Model:Path={File("notes.txt")}", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Path"),
             new("a device that is not there", ["run", "--Model:Device=cuda:99", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Device"),
+            new("an unknown engine", ["run", "--Model:Engine=tensorflow", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Model:Engine"),
             new("a recording folder that takes no files", ["run", "--Recording:Enabled=true", "--Recording:Directory=/proc/nope", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Recording:Directory"),
             new("an events store that is not a database", ["run", $"--Events:Database={File("notes.txt")}", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Events:Database"),
             new("a web interface open to other machines without a token", ["run", "--Http:Enabled=true", "--Http:Urls=http://0.0.0.0:5999", $"--Mqtt:EmbeddedPort={port + 1}"], 78, "SsdStream:Http:Urls"),

@@ -52,6 +52,102 @@ public sealed class ConfigurationErrorTests : IDisposable
     }
 
     [Fact]
+    public void RunCheck_SaysWhatWouldRunAndExits0_OrExits78NamingTheKey_WithoutStarting()
+    {
+        var model = DaemonProcess.WriteRandomModel(_dir);
+        int port = DaemonMqttTests.FreePort();
+        var config = DaemonProcess.Configuration(model, port, embedded: true);
+        File.WriteAllText(Path.Combine(_dir, "appsettings.json"), config.ToJsonString());
+        var (code, output) = CommandLineTests.Ssdstream(_dir, "run", "--check");
+        Assert.True(code == 0, output);
+        Assert.Contains("configuration ok: 1 camera (cam1)", output);
+        Assert.Contains($"embedded broker on 127.0.0.1:{port}", output);
+        // Nothing started: no camera opened, no broker listened.
+        Assert.DoesNotContain("streaming", output);
+        Assert.DoesNotContain("listening", output);
+
+        (code, output) = CommandLineTests.Ssdstream(_dir, "run", "--check", "--Inference:MaxBatch=0");
+        Assert.Equal(78, code);
+        Assert.Equal("configuration error: SsdStream:Inference:MaxBatch: must be 1..256 (got 0)", output.Trim());
+    }
+
+    [Fact]
+    public void AValueWithALineBreak_StaysOnTheErrorsOneLine()
+    {
+        File.WriteAllText(Path.Combine(_dir, "appsettings.json"), Config(_ => { }).ToJsonString());
+        var (code, output) = CommandLineTests.Ssdstream(_dir, "run", "--check", "--Mqtt:OutboxSize=12\n34");
+        Assert.Equal(78, code);
+        Assert.Equal("configuration error: SsdStream:Mqtt:OutboxSize: '12\\n34' is not a whole number", output);
+        (code, output) = CommandLineTests.Ssdstream(_dir, "run", "--check", "--Cameras:0:Name=a\u2028b");
+        Assert.Equal(78, code);
+        Assert.Equal("configuration error: SsdStream:Cameras:0:Name: must be 1 to 64 letters, digits, '-' or '_' (got 'a\\u2028b')", output);
+    }
+
+    /// <summary>Every duration key of the options (a double whose name ends in Seconds, Ms, Hours or Days), as a configuration path.</summary>
+    private static IEnumerable<string> DurationKeys(Type type, string prefix)
+    {
+        foreach (var p in Configuration.OptionsShape.BindableProperties(type))
+        {
+            var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            if (t == typeof(double) && System.Text.RegularExpressions.Regex.IsMatch(p.Name, "(Seconds|Ms|Hours|Days)$")) yield return prefix + p.Name;
+            else if (Configuration.OptionsShape.ElementType(t) is { } element && !Configuration.OptionsShape.IsSimple(element))
+                foreach (var k in DurationKeys(element, $"{prefix}{p.Name}:0:")) yield return k;
+            else if (!Configuration.OptionsShape.IsSimple(t) && Configuration.OptionsShape.ElementType(t) is null)
+                foreach (var k in DurationKeys(t, $"{prefix}{p.Name}:")) yield return k;
+        }
+    }
+
+    [Fact]
+    public void EveryDuration_PastTenYearsOrInfinite_IsAnErrorNamingTheKey_NotAnOverflowAtRunTime()
+    {
+        var keys = DurationKeys(typeof(Configuration.SsdStreamOptions), "").ToList();
+        Assert.Contains("Recording:SegmentSeconds", keys);
+        Assert.Contains("Cameras:0:Tracker:LostSeconds", keys);
+        Assert.Contains("Cameras:0:Zones:0:InsideSeconds", keys);
+        var missed = new List<string>();
+        foreach (var key in keys)
+        {
+            foreach (var value in new[] { "1e308", "Infinity", "1e12" })
+            {
+                var output = Load(s =>
+                {
+                    s["Cameras"]![0]!["Zones"] = new JsonArray(new JsonObject { ["Name"] = "lawn", ["Points"] = new JsonArray(0, 0, 1, 0, 1, 1) });
+                    s["Recording"] = new JsonObject { ["Enabled"] = true };
+                }, $"--{key}={value}");
+                var name = key[(key.LastIndexOf(':') + 1)..];
+                if (!output.Split('\n').Any(l => l.StartsWith("SsdStream:", StringComparison.Ordinal) && l.Contains(name, StringComparison.Ordinal)))
+                    missed.Add($"{key}={value}: {(output.Length == 0 ? "accepted" : output)}");
+            }
+        }
+        Assert.True(missed.Count == 0, string.Join("\n", missed));
+    }
+
+    [Theory]
+    [InlineData("Inference:MaxBatch")]
+    [InlineData("Model:Threads")]
+    [InlineData("Cameras:0:Tracker:ScoreHistory")]
+    public void ACountThatSizesMemoryOrThreads_AtItsLargest_IsAnErrorNamingTheKey(string key)
+    {
+        var output = Load(_ => { }, $"--{key}={int.MaxValue}");
+        Assert.Contains(key[(key.LastIndexOf(':') + 1)..], output);
+        Assert.StartsWith("SsdStream:", output);
+    }
+
+    [Theory]
+    [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default: 'Loud' is not a log level")]
+    [InlineData("--Logging:LogLevel:Default=1e308", "Logging:LogLevel:Default: '1e308' is not a log level")]
+    [InlineData("--Logging:LogLevel:Default:0:0=x", "Logging:LogLevel:Default:0:0: 'x' is not a log level")]
+    [InlineData("--Logging:Console:LogLevel:Default=loud", "Logging:Console:LogLevel:Default: 'loud' is not a log level")]
+    public void ALogLevelThatIsNotOne_IsAnErrorNamingTheKey_NotAnExceptionWhenTheHostIsBuilt(string setting, string error)
+    {
+        // It passed the configuration's checks, then the logging library threw while the daemon's host was built (exit 1, a trace).
+        var output = Load(_ => { }, setting);
+        Assert.StartsWith(error, output);
+        Assert.Contains("Trace, Debug, Information, Warning, Error, Critical, None", output);
+        Assert.Equal("", Load(_ => { }, "--Logging:LogLevel:Default=warning"));
+    }
+
+    [Fact]
     public void TheTestConfiguration_LoadsWithoutAnError() => Assert.Equal("", Load(_ => { }));
 
     [Theory]
@@ -111,6 +207,25 @@ public sealed class ConfigurationErrorTests : IDisposable
         var output = Load(s => s["Mqtt"]!["HomeAssistant"] = new JsonObject { ["DiscoveryPrefix"] = "home/#" });
         Assert.Contains("SsdStream:Mqtt:HomeAssistant:DiscoveryPrefix", output);
         Assert.Contains("home/#", output);
+    }
+
+    [Fact]
+    public void AnInstanceNameThatIsNotTopicSafe_NamesTheKey_AndTheDefaultIsTheHostName()
+    {
+        var output = Load(_ => { }, "--Instance:Name=north/east");
+        Assert.Contains("SsdStream:Instance:Name: must be 1 to 64 letters, digits, '-' or '_' (got 'north/east')", output);
+        Assert.Equal(Environment.MachineName, new Configuration.SsdStreamOptions().Instance.Name);
+    }
+
+    [Fact]
+    public void AConnectionStringThatDoesNotParse_NamesTheKey_WithoutRepeatingItsPassword()
+    {
+        var output = Load(_ => { }, "--Events:ConnectionString=Host=db.lan;Password=hunter2-secret;Colour=blue");
+        Assert.Contains("SsdStream:Events:ConnectionString: not a PostgreSQL connection string", output);
+        Assert.DoesNotContain("hunter2-secret", output);
+        output = Load(_ => { }, "--Events:ConnectionString=Database=ssdstream;Password=hunter2-secret");
+        Assert.Contains("SsdStream:Events:ConnectionString: the PostgreSQL connection string names no Host", output);
+        Assert.DoesNotContain("hunter2-secret", output);
     }
 
     [Fact]
@@ -185,7 +300,8 @@ public sealed class ConfigurationErrorTests : IDisposable
             s["Cameras"]![0]!["Masks"] = new JsonArray(new JsonObject { ["Points"] = new JsonArray(0, 0, 1, 0, 1, 1), ["Labels"] = new JsonArray("a") });
             s["Cameras"]![0]!["Tracker"] = new JsonObject { ["LostSeconds"] = 3 };
             s["Snapshots"] = new JsonObject { ["Quality"] = 80 };
-            s["Events"] = new JsonObject { ["Enabled"] = true, ["Database"] = "x.db" };
+            s["Events"] = new JsonObject { ["Enabled"] = true, ["Database"] = "x.db", ["ConnectionString"] = "" };
+            s["Mqtt"]!["DetectionExpirySeconds"] = 10;
             s["Http"] = new JsonObject { ["Enabled"] = true, ["Urls"] = "http://127.0.0.1:5080", ["TokenSha256"] = "" };
         });
         var crashes = new List<string>();

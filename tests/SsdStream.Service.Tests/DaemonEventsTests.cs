@@ -38,7 +38,7 @@ public sealed class DaemonEventsTests : IDisposable
         await Task.Delay(TimeSpan.FromSeconds(120));
         daemon.Signal("TERM");
         Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(30)) == 0, daemon.Output);
-        await subscriber.WaitFor(m => m.LastOrDefault(x => x.Topic == "ssdstream/available").Payload == "stopped", TimeSpan.FromSeconds(10), "available = stopped");
+        await subscriber.WaitFor(m => m.LastOrDefault(x => x.Topic == DaemonProcess.Available).Payload == "stopped", TimeSpan.FromSeconds(10), "available = stopped");
 
         var schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "events.schema.json"));
         var events = subscriber.Messages.Where(m => m.Topic == "ssdstream/events").ToList();

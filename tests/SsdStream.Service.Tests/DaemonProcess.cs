@@ -51,6 +51,12 @@ public sealed class DaemonProcess : IDisposable
         return path;
     }
 
+    /// <summary>The instance name <see cref="Configuration"/> gives a daemon (not the host name, which tests cannot know).</summary>
+    public const string Instance = "test";
+
+    /// <summary>This instance's availability topic under the default prefix.</summary>
+    public const string Available = $"ssdstream/{Instance}/available";
+
     /// <summary>A configuration: one synthetic camera, the given broker, the random model, and the overrides.</summary>
     public static JsonObject Configuration(string modelPath, int brokerPort, bool embedded = false)
     {
@@ -59,6 +65,7 @@ public sealed class DaemonProcess : IDisposable
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Information", ["Microsoft"] = "Warning" } },
             ["SsdStream"] = new JsonObject
             {
+                ["Instance"] = new JsonObject { ["Name"] = Instance },
                 ["Model"] = new JsonObject { ["Path"] = modelPath, ["Device"] = "cpu", ["Threads"] = 1, ["ScoreThreshold"] = 0.01, ["MaxDetections"] = 5 },
                 ["Inference"] = new JsonObject { ["MaxBatch"] = 2 },
                 ["Cameras"] = new JsonArray(new JsonObject
@@ -100,8 +107,16 @@ public sealed class DaemonProcess : IDisposable
 
     public void StartRaw(params string[] args)
     {
-        var start = new ProcessStartInfo(OwnProcessGroup ? "setsid" : Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        if (OwnProcessGroup) start.ArgumentList.Add(Executable);
+        var start = new ProcessStartInfo(OwnProcessGroup ? "python3" : Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (OwnProcessGroup)
+        {
+            // As a shell starts a command in a terminal: a process group of its own whose id is the daemon's
+            // pid (setpgid, then exec: no fork, unlike setsid(1) when it happens to lead a group), and SIGINT
+            // at its default (a suite run in the background of a script inherits it ignored).
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("import os, signal, sys; os.setpgid(0, 0); signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])");
+            start.ArgumentList.Add(Executable);
+        }
         start.ArgumentList.Add("run");
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["SSDSTREAM_ROOT"] = Root;
@@ -116,8 +131,10 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>Sends a signal to the daemon's whole process group, as Ctrl+C in a terminal does (needs <see cref="OwnProcessGroup"/>).</summary>
     public void SignalGroup(string signal)
     {
-        using var kill = Process.Start("kill", $"-{signal} -- -{_process!.Id}");
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} -- -{_process!.Id}") { RedirectStandardError = true })!;
+        var error = kill.StandardError.ReadToEnd();
         kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} of process group {_process.Id}: {error}");
     }
 
     public void Signal(string signal)

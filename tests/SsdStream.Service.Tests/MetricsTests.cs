@@ -5,10 +5,12 @@ namespace SsdStream.Service.Tests;
 /// <summary>What a Prometheus server scrapes from the daemon's <c>/metrics</c>.</summary>
 public sealed class MetricsTests
 {
-    [Fact]
-    public async Task Metrics_PassPromtool_AndCarryTheCameraInferenceAndMqttFigures()
+    [Theory]
+    [InlineData("torch")]
+    [InlineData("onnxruntime")]
+    public async Task Metrics_PassPromtool_AndCarryTheCameraInferenceAndMqttFigures(string engine)
     {
-        using var daemon = new WebDaemon();
+        using var daemon = new WebDaemon(s => s["Model"]!["Engine"] = engine);
         await daemon.WaitUntilProcessingAsync(TimeSpan.FromSeconds(60));
         // Let a few batches through, so that every histogram has samples.
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -25,7 +27,7 @@ public sealed class MetricsTests
             "ssdstream_camera_frames_in_total{", "ssdstream_camera_frames_processed_total{", "ssdstream_camera_frames_dropped_total{",
             "ssdstream_camera_reconnects_total{", "ssdstream_camera_state{",
             "ssdstream_inference_batch_size_bucket{", "ssdstream_inference_duration_seconds_bucket{", "ssdstream_pipeline_latency_seconds_bucket{",
-            "ssdstream_mqtt_outbox_size", "ssdstream_mqtt_outbox_dropped_total",
+            "ssdstream_mqtt_outbox_size", "ssdstream_mqtt_outbox_dropped_total", "ssdstream_inference_live_tensors",
         ];
         var lines = body.Split('\n');
         foreach (var name in named)
@@ -34,7 +36,19 @@ public sealed class MetricsTests
         Assert.Contains(lines, l => l.StartsWith("ssdstream_camera_frames_processed_total{", StringComparison.Ordinal) && l.Contains("camera=\"demo\"", StringComparison.Ordinal)
             && double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.Contains(lines, l => l.StartsWith("ssdstream_camera_state{", StringComparison.Ordinal) && l.Contains("camera=\"demo\"", StringComparison.Ordinal));
+        // TorchSharp's tensors alive on the inference thread after a batch: with torch the model's weights at
+        // least (the count is read on the thread that made them). With either engine it stays put while
+        // batches go through: a batch that leaked a tensor would raise it.
+        var live = LiveTensors(lines);
+        if (engine == "torch") Assert.True(live > 0, $"live tensors {live} with the torch engine");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var later = LiveTensors((await daemon.Http.GetStringAsync("/metrics")).Split('\n'));
+        Assert.True(later == live, $"live tensors {live}, then {later} three seconds later");
     }
+
+    private static double LiveTensors(string[] lines) => double.Parse(
+        Assert.Single(lines, l => l.StartsWith("ssdstream_inference_live_tensors{", StringComparison.Ordinal)).Split(' ')[^1],
+        System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Pipes <paramref name="body"/> to <c>promtool check metrics</c>; its exit code and what it said.</summary>
     private static (int Code, string Output) Promtool(string body)

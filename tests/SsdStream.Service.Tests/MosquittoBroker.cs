@@ -45,6 +45,9 @@ public sealed class MosquittoBroker : IDisposable
 
     private string LogPath => Path.Combine(_dir, "mosquitto.log");
 
+    /// <summary>The broker's whole log so far.</summary>
+    public string Log() => File.ReadAllText(LogPath);
+
     /// <summary>The last lines of the broker's own log (every connection, subscription and message), for failure messages.</summary>
     public string LogTail(int lines = 60)
     {

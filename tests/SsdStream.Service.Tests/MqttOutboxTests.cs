@@ -23,9 +23,9 @@ public sealed class MqttOutboxTests
             Host = "127.0.0.1", Port = broker.Port, ClientId = "outbox-test", OutboxSize = outboxSize,
             HomeAssistant = new MqttHomeAssistantSettings { Enabled = false },
         };
-        var topics = new MqttTopics(settings.TopicPrefix);
+        var topics = new MqttTopics(settings.TopicPrefix, "test");
         using var outbox = new MqttOutbox(settings.OutboxSize);
-        await using var connection = new MqttConnection(settings, topics, outbox, NullLogger.Instance,
+        await using var connection = new MqttConnection(settings, MqttPresence.ForInstance(settings.ClientId, topics), outbox, NullLogger.Instance,
             new ReconnectPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5)));
         var publisher = new MqttDetectionPublisher(settings, topics, outbox, ["thing"]);
         using var stop = new CancellationTokenSource();
@@ -89,6 +89,30 @@ public sealed class MqttOutboxTests
         // What was lost is a run of outage messages; the newest always arrive.
         Assert.Equal(produced[^1], received[^1]);
         Assert.Subset(produced.ToHashSet(), received.ToHashSet());
+    }
+
+    [Fact]
+    public void DetectionsMessages_AreNumberedPerCameraWithoutGaps_WhileFrameNumbersHaveThem()
+    {
+        var settings = new MqttSettings { HomeAssistant = new MqttHomeAssistantSettings { Enabled = false } };
+        using var outbox = new MqttOutbox(100);
+        var publisher = new MqttDetectionPublisher(settings, new MqttTopics(settings.TopicPrefix, "test"), outbox, ["thing"]);
+        // Frames without detections are not published: "sequence" (the frame) skips them, "message_sequence" does not.
+        for (long frame = 1; frame <= 6; frame++)
+        {
+            var result = Result(frame);
+            publisher.OnResult(frame % 2 == 0 ? result : result with { Detections = [] });
+            publisher.OnResult(Result(frame) with { CameraId = "other" });
+        }
+        var messages = new List<(string Topic, JsonNode Json)>();
+        while (outbox.Take() is { } m)
+        {
+            if (m.Topic.EndsWith("/detections", StringComparison.Ordinal)) messages.Add((m.Topic, JsonNode.Parse(m.Payload)!));
+        }
+        long[] Field(string topic, string field) => messages.Where(m => m.Topic == topic).Select(m => (long)m.Json[field]!).ToArray();
+        Assert.Equal([2L, 4, 6], Field("ssdstream/cam/detections", "sequence"));
+        Assert.Equal([1L, 2, 3], Field("ssdstream/cam/detections", "message_sequence"));
+        Assert.Equal([1L, 2, 3, 4, 5, 6], Field("ssdstream/other/detections", "message_sequence"));
     }
 
     [Fact]

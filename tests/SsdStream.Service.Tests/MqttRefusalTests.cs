@@ -21,7 +21,7 @@ public sealed class MqttRefusalTests : IDisposable
         await subscriber.StartAsync();
         var settings = new MqttSettings { Host = "127.0.0.1", Port = broker.Port, ClientId = "refusal-test", HomeAssistant = new MqttHomeAssistantSettings { Enabled = false } };
         using var outbox = new MqttOutbox(settings.OutboxSize);
-        await using var connection = new MqttConnection(settings, new MqttTopics(settings.TopicPrefix), outbox, NullLogger.Instance);
+        await using var connection = new MqttConnection(settings, MqttPresence.ForInstance(settings.ClientId, new MqttTopics(settings.TopicPrefix, "test")), outbox, NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => connection.RunAsync(MqttEndpoint.Configured(settings), stop.Token));
 

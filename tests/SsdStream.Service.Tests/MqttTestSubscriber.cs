@@ -19,11 +19,13 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _reconnect = Task.CompletedTask;
 
-    public MqttTestSubscriber(int port, string filter, bool persistent = false)
+    /// <param name="clientId">The client id (a persistent session is found again by it); default: a new one.</param>
+    public MqttTestSubscriber(int port, string filter, bool persistent = false, string? clientId = null)
     {
         _filter = filter;
         _options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port)
-            .WithClientId("test-sub-" + Guid.NewGuid().ToString("N")[..8])
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(clientId ?? "test-sub-" + Guid.NewGuid().ToString("N")[..8])
             .WithCleanSession(!persistent)
             .WithSessionExpiryInterval(persistent ? 3600u : 0u)
             .Build();

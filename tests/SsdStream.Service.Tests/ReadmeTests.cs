@@ -8,14 +8,16 @@ namespace SsdStream.Service.Tests;
 /// <summary>The README's command table and exit-code table say what the command line does.</summary>
 public sealed partial class ReadmeTests
 {
-    private static string Readme()
+    private static string Readme() => File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+
+    /// <summary>The repository's folder: the one above the test's folder that holds Ssd.sln.</summary>
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
-            var file = Path.Combine(dir.FullName, "README.md");
-            if (File.Exists(Path.Combine(dir.FullName, "Ssd.sln")) && File.Exists(file)) return File.ReadAllText(file);
+            if (File.Exists(Path.Combine(dir.FullName, "Ssd.sln"))) return dir.FullName;
         }
-        throw new FileNotFoundException("README.md beside Ssd.sln, above the test's folder");
+        throw new DirectoryNotFoundException("no Ssd.sln above the test's folder");
     }
 
     private static string Section(string readme, string heading)

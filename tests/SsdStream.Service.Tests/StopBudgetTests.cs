@@ -61,7 +61,7 @@ public sealed class StopBudgetTests : IDisposable
         Assert.True(stopping.Elapsed.TotalSeconds <= budget + 2, $"the stop took {stopping.Elapsed.TotalSeconds:0.0} s");
         Assert.Empty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories));
         Assert.Single(Directory.GetFiles(rec, "*.mp4", SearchOption.AllDirectories));
-        await subscriber.WaitFor(m => m.LastOrDefault(x => x.Topic == "ssdstream/available").Payload == "stopped", TimeSpan.FromSeconds(5), "available = stopped");
+        await subscriber.WaitFor(m => m.LastOrDefault(x => x.Topic == DaemonProcess.Available).Payload == "stopped", TimeSpan.FromSeconds(5), "available = stopped");
     }
 
     /// <summary>A part whose work fails a moment after the start (a lost disk, a library's bug).</summary>
@@ -88,6 +88,6 @@ public sealed class StopBudgetTests : IDisposable
         var rec = Path.Combine(_dir, "rec", "cam1");
         Assert.Empty(Directory.GetFiles(rec, "*.part.*", SearchOption.AllDirectories));
         Assert.Single(Directory.GetFiles(rec, "*.mp4", SearchOption.AllDirectories));
-        await subscriber.WaitFor(m => m.LastOrDefault(x => x.Topic == "ssdstream/available").Payload == "stopped", TimeSpan.FromSeconds(5), "available = stopped");
+        await subscriber.WaitFor(m => m.LastOrDefault(x => x.Topic == DaemonProcess.Available).Payload == "stopped", TimeSpan.FromSeconds(5), "available = stopped");
     }
 }

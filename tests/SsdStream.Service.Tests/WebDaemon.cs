@@ -12,7 +12,8 @@ public sealed class WebDaemon : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("ssd-web-").FullName;
     private readonly DaemonProcess _daemon;
 
-    public WebDaemon()
+    /// <param name="configure">Changes to the <c>SsdStream</c> section before the start.</param>
+    public WebDaemon(Action<JsonObject>? configure = null)
     {
         int broker = DaemonMqttTests.FreePort();
         BaseUrl = $"http://127.0.0.1:{DaemonMqttTests.FreePort()}";
@@ -26,6 +27,7 @@ public sealed class WebDaemon : IDisposable
             ["Enabled"] = true, ["Directory"] = "rec", ["Mode"] = "events", ["PreRollSeconds"] = 2, ["PostRollSeconds"] = 2, ["SegmentSeconds"] = 10,
         };
         s["Http"] = new JsonObject { ["Enabled"] = true, ["Urls"] = BaseUrl };
+        configure?.Invoke(s.AsObject());
         _daemon = new DaemonProcess(_dir);
         _daemon.Start(config);
         Http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(10) };

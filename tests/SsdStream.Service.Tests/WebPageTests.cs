@@ -38,8 +38,20 @@ public sealed class WebPageTests
         Until(driver, () => Convert.ToInt64(js.ExecuteScript("return arguments[0].complete && arguments[0].naturalWidth", snapshot)) > 0 ? snapshot : null,
             TimeSpan.FromSeconds(10), $"event {id}'s snapshot loaded");
 
-        // (c) Clicking the event plays its clip.
-        item.Click();
+        // (c) Clicking the event plays its clip. The list is drawn anew whenever an event starts or ends, so
+        // the item is found again until a click lands on the one on the page.
+        Until(driver, () =>
+        {
+            try
+            {
+                driver.FindElement(By.CssSelector($"li[data-event=\"{id}\"]")).Click();
+                return "";
+            }
+            catch (StaleElementReferenceException)
+            {
+                return null;
+            }
+        }, TimeSpan.FromSeconds(10), $"a click on event {id}");
         AssertPlays(driver, "player", $"event {id}'s clip");
 
         // (d) A recording of the day plays (the list refreshes every 10 s).
@@ -52,7 +64,7 @@ public sealed class WebPageTests
         driver.Manage().Window.Size = new System.Drawing.Size(1280, Math.Clamp(height + 200, 800, 4000));
         js.ExecuteScript("window.scrollTo(0, 0)");
         await Task.Delay(500);
-        var artifact = Path.Combine(RepositoryRoot(), "artifacts", "test-results", "web-page.png");
+        var artifact = Path.Combine(ReadmeTests.RepositoryRoot(), "artifacts", "test-results", "web-page.png");
         Directory.CreateDirectory(Path.GetDirectoryName(artifact)!);
         driver.GetScreenshot().SaveAsFile(artifact);
         Assert.True(new FileInfo(artifact).Length > 10_000, $"{artifact} is nearly empty");
@@ -102,13 +114,5 @@ public sealed class WebPageTests
             logs = "(not available: " + e.Message + ")";
         }
         throw new TimeoutException($"no {what} within {timeout.TotalSeconds} s; browser console:\n{logs}");
-    }
-
-    /// <summary>The folder holding Ssd.sln, above the test's folder.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Ssd.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Ssd.sln above " + AppContext.BaseDirectory);
     }
 }

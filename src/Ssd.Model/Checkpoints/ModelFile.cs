@@ -41,7 +41,7 @@ public static class ModelFile
         var (header, tensors) = TensorBlobFile.Read(path);
         try
         {
-            var format = (string?)header["format"];
+            var format = HeaderFields.String(header, "format", path);
             return format switch
             {
                 Format => FromHeaderAndTensors(path, header, tensors, ""),
@@ -58,14 +58,9 @@ public static class ModelFile
     /// <summary>Builds a model from a file's header and its tensors named <paramref name="prefix"/> + state-dict key.</summary>
     internal static SsdModel FromHeaderAndTensors(string path, JsonObject header, IReadOnlyDictionary<string, Tensor> tensors, string prefix)
     {
-        int version = (int?)header["version"] ?? 0;
+        long version = HeaderFields.Integer(header, "version", path) ?? 0;
         if (version != Version) throw new CheckpointException($"{path}: file version {version}; this build reads version {Version}");
-        var archName = (string?)header["architecture"] ?? throw new CheckpointException($"{path}: no architecture in the header");
-        SsdArchitecture arch;
-        try { arch = SsdArchitecture.Parse(archName); }
-        catch (ArgumentException e) { throw new CheckpointException($"{path}: {e.Message}", e); }
-        var names = header["class_names"]?.AsArray().Select(n => (string)n!).ToArray()
-            ?? throw new CheckpointException($"{path}: no class_names in the header");
+        var (arch, names) = Describe(header, path);
         var state = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
         var model = SsdModel.Create(arch, names);
@@ -87,4 +82,20 @@ public static class ModelFile
     /// whose length does not match the tensors it lists.
     /// </summary>
     public static JsonObject ReadHeader(string path) => TensorBlobFile.ReadHeader(path);
+
+    /// <summary>
+    /// The architecture and class names a model file (or checkpoint) holds, from its header alone (no tensor
+    /// is made); a damaged or missing field is a <see cref="CheckpointException"/> naming the file.
+    /// </summary>
+    public static (SsdArchitecture Architecture, string[] ClassNames) ReadDescription(string path) => Describe(TensorBlobFile.ReadHeader(path), path);
+
+    private static (SsdArchitecture Architecture, string[] ClassNames) Describe(JsonObject header, string path)
+    {
+        var archName = HeaderFields.String(header, "architecture", path) ?? throw new CheckpointException($"{path}: no architecture in the header");
+        SsdArchitecture arch;
+        try { arch = SsdArchitecture.Parse(archName); }
+        catch (ArgumentException e) { throw new CheckpointException($"{path}: {e.Message}", e); }
+        var names = HeaderFields.Strings(header, "class_names", path) ?? throw new CheckpointException($"{path}: no class_names in the header");
+        return (arch, names);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,12 +10,15 @@ namespace Ssd.Model.Checkpoints;
 /// <summary>
 /// A simple self-describing container for named tensors plus a JSON header:
 /// magic line, little-endian int32 header length, UTF-8 JSON header (with a <c>tensors</c> list of
-/// name, dtype and shape), then each tensor's raw little-endian bytes in header order.
-/// Written to a temporary file and renamed, so a reader never sees a half-written file.
+/// name, dtype and shape, and the <c>sha256</c> of those descriptions and the tensors' bytes), then each tensor's raw
+/// little-endian bytes in header order. Written to a temporary file and renamed, so a reader never sees a
+/// half-written file; the checksum finds a file damaged later (a flipped bit on an SD card, a bad copy),
+/// which would otherwise load as a model with wrong weights. Files written before it had one load unchecked.
 /// </summary>
 internal static class TensorBlobFile
 {
     private static readonly byte[] Magic = "SSDSTREAM-TENSORS-1\n"u8.ToArray();
+    private const string ChecksumKey = "sha256";
 
     public static void Write(string path, JsonObject header, IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
@@ -34,6 +38,12 @@ internal static class TensorBlobFile
                 });
             }
             header["tensors"] = entries;
+            using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                foreach (var (name, t) in list) sha.AppendData(Description(name, t.dtype, t.shape));
+                foreach (var (_, t) in list) sha.AppendData(t.bytes);
+                header[ChecksumKey] = Convert.ToHexStringLower(sha.GetHashAndReset());
+            }
             var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
 
             var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -72,14 +82,36 @@ internal static class TensorBlobFile
     {
         using var stream = OpenForReading(path);
         var header = ReadHeader(stream, path);
+        CheckLength(header, stream, path);
+        return header;
+    }
+
+    /// <summary>A tensor's name, type and shape as the checksum covers them (so an edited header is found too).</summary>
+    private static byte[] Description(string name, ScalarType dtype, long[] shape) =>
+        Encoding.UTF8.GetBytes($"{name}\0{DTypeName(dtype)}\0{string.Join(',', shape)}\n");
+
+    /// <summary>
+    /// Checks that what follows the header (the stream is there) is exactly as long as the tensors the
+    /// header lists, before anything is made for them: a damaged shape could otherwise ask for terabytes.
+    /// </summary>
+    private static void CheckLength(JsonObject header, FileStream stream, string path)
+    {
         long expected = stream.Position;
         foreach (var (name, dtype, shape) in Entries(header, path))
-            expected += shape.Aggregate(1L, (n, d) => n * d) * ElementSize(dtype);
+        {
+            try
+            {
+                expected = checked(expected + shape.Aggregate(1L, (n, d) => checked(n * d)) * ElementSize(dtype));
+            }
+            catch (OverflowException)
+            {
+                throw new CheckpointException($"{path}: tensor '{name}' has an impossible shape [{string.Join(", ", shape)}] (damaged header?)");
+            }
+        }
         if (expected != stream.Length)
             throw new CheckpointException(expected > stream.Length
                 ? $"{path}: file ends {expected - stream.Length} bytes early (truncated file?)"
                 : $"{path}: {stream.Length - expected} bytes after the last tensor");
-        return header;
     }
 
     /// <summary>Reads the header and the tensors (on the CPU, owned by the caller).</summary>
@@ -87,6 +119,10 @@ internal static class TensorBlobFile
     {
         using var stream = OpenForReading(path);
         var header = ReadHeader(stream, path);
+        CheckLength(header, stream, path);
+        var checksum = HeaderFields.String(header, ChecksumKey, path);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, dtype, shape) in Entries(header, path)) sha.AppendData(Description(name, dtype, shape));
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
@@ -105,8 +141,11 @@ internal static class TensorBlobFile
                     throw new CheckpointException($"{path}: file ends inside tensor '{name}' (truncated file?)", e);
                 }
                 t.bytes = buffer;
+                sha.AppendData(buffer);
             }
             if (stream.Position != stream.Length) throw new CheckpointException($"{path}: {stream.Length - stream.Position} bytes after the last tensor");
+            if (checksum != null && !string.Equals(checksum, Convert.ToHexStringLower(sha.GetHashAndReset()), StringComparison.OrdinalIgnoreCase))
+                throw new CheckpointException($"{path}: the weights do not match the file's checksum (the file was damaged after it was written)");
         }
         catch
         {
@@ -151,17 +190,19 @@ internal static class TensorBlobFile
         {
             string name;
             long[] shape;
+            string? dtype;
             try
             {
                 name = (string?)entry?["name"] ?? throw new CheckpointException($"{path}: a tensor entry has no name");
                 shape = entry!["shape"]!.AsArray().Select(d => (long)d!).ToArray();
+                dtype = (string?)entry["dtype"];
             }
-            catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+            catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or OverflowException)
             {
                 throw new CheckpointException($"{path}: corrupt tensor entry in the header", e);
             }
             if (shape.Any(d => d < 0)) throw new CheckpointException($"{path}: tensor '{name}' has a negative dimension");
-            yield return (name, ParseDType((string?)entry!["dtype"], path, name), shape);
+            yield return (name, ParseDType(dtype, path, name), shape);
         }
     }
 

@@ -59,16 +59,17 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long Iteration, dou
         var (header, tensors) = TensorBlobFile.Read(path);
         try
         {
-            if ((string?)header["format"] != Format) throw new CheckpointException($"{path}: not a training checkpoint (format '{header["format"]}')");
+            var format = HeaderFields.String(header, "format", path);
+            if (format != Format) throw new CheckpointException($"{path}: not a training checkpoint (format '{format}')");
             var model = ModelFile.FromHeaderAndTensors(path, header, tensors, ModelPrefix);
             var optimizerState = tensors.TryGetValue(OptimizerKey, out var blob)
                 ? blob.data<byte>().ToArray()
                 : throw new CheckpointException($"{path}: missing key '{OptimizerKey}'");
             var checkpoint = new TrainingCheckpoint(
-                (int?)header["completed_epochs"] ?? throw new CheckpointException($"{path}: no completed_epochs"),
-                (long?)header["iteration"] ?? 0,
-                (double?)header["best_map"] ?? -1,
-                header["schedule"]?.AsObject().DeepClone().AsObject() ?? new JsonObject());
+                (int)Math.Clamp(HeaderFields.Integer(header, "completed_epochs", path) ?? throw new CheckpointException($"{path}: no completed_epochs"), 0, int.MaxValue),
+                HeaderFields.Integer(header, "iteration", path) ?? 0,
+                HeaderFields.Number(header, "best_map", path) ?? -1,
+                HeaderFields.Object(header, "schedule", path)?.DeepClone().AsObject() ?? new JsonObject());
             return (checkpoint, model, optimizerState);
         }
         finally

@@ -7,7 +7,7 @@ public static class DatasetReader
     /// <param name="imageDir">COCO: the directory the images' file_name values are relative to; null for
     /// <c>images/</c> beside the .json file when it exists, else the .json file's directory. VOC: must be null (JPEGImages/ is used).</param>
     /// <param name="imageSet">VOC: the image set ("train", "val", "trainval", "test"), required; COCO: must be null.</param>
-    /// <param name="skipBad">Skip and count bad images and annotations instead of failing on the first.</param>
+    /// <param name="skipBad">Skip and count bad images and annotations instead of failing on the first (images that do not decode too, when they are met: <see cref="DetectionDataset.SkipsUndecodable"/>).</param>
     /// <param name="classNames">VOC only: class names for a custom dataset in VOC layout; null for the 20 VOC classes.</param>
     public static DetectionDataset Read(string path, string? imageDir = null, string? imageSet = null, bool skipBad = false, IReadOnlyList<string>? classNames = null)
     {
@@ -16,13 +16,17 @@ public static class DatasetReader
         {
             if (imageSet != null) throw new ArgumentException($"{path}: an image set applies to VOC datasets only; a COCO file lists its images itself", nameof(imageSet));
             if (classNames != null) throw new ArgumentException($"{path}: a COCO file names its own categories; class names apply to VOC datasets only", nameof(classNames));
-            return CocoDatasetReader.Read(path, imageDir ?? DefaultCocoImageDir(path), skipBad);
+            var coco = CocoDatasetReader.Read(path, imageDir ?? DefaultCocoImageDir(path), skipBad);
+            coco.SkipsUndecodable = skipBad;
+            return coco;
         }
         if (Directory.Exists(path) && Directory.Exists(Path.Combine(path, "Annotations")))
         {
             if (imageDir != null) throw new ArgumentException($"{path}: a VOC dataset keeps its images in JPEGImages/; an image directory applies to COCO only", nameof(imageDir));
             if (imageSet == null) throw new ArgumentException($"{path}: a VOC dataset needs an image set (train, val, trainval or test from ImageSets/Main)", nameof(imageSet));
-            return VocDatasetReader.Read(path, imageSet, skipBad, classNames);
+            var voc = VocDatasetReader.Read(path, imageSet, skipBad, classNames);
+            voc.SkipsUndecodable = skipBad;
+            return voc;
         }
         if (!File.Exists(path) && !Directory.Exists(path)) throw new DatasetException($"{path}: no such file or directory");
         throw new DatasetException($"{path}: neither a COCO annotation file (.json) nor a VOC directory (with Annotations/)");

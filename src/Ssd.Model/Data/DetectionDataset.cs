@@ -71,4 +71,34 @@ public sealed class DetectionDataset
 
     /// <summary>Objects over all images, crowd ones included.</summary>
     public int ObjectCount => Images.Sum(i => i.Objects.Count);
+
+    /// <summary>
+    /// Read with skipBad: an image whose file does not decode is left out where it is met (reading finds
+    /// missing files, but decoding every image up front would cost minutes on a large set), and counted in
+    /// <see cref="Undecodable"/>. Otherwise such an image is a <see cref="DatasetException"/> naming it.
+    /// </summary>
+    public bool SkipsUndecodable { get; internal set; }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _undecodable = new();
+
+    /// <summary>The images left out so far because they did not decode: why, one line each (read with skipBad).</summary>
+    public IReadOnlyList<string> Undecodable => _undecodable.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList();
+
+    /// <summary>
+    /// An image's pixels and boxes (<see cref="Training.TrainingBatchLoader.LoadSample"/>), or null for an image
+    /// that does not decode when <see cref="SkipsUndecodable"/> (counted in <see cref="Undecodable"/>). Thread-safe.
+    /// </summary>
+    public Training.TrainingSample? TryLoad(DatasetImage image)
+    {
+        if (SkipsUndecodable && _undecodable.ContainsKey(image.Id)) return null;
+        try
+        {
+            return Training.TrainingBatchLoader.LoadSample(image);
+        }
+        catch (DatasetException e) when (SkipsUndecodable)
+        {
+            _undecodable.TryAdd(image.Id, e.Message);
+            return null;
+        }
+    }
 }

@@ -24,26 +24,44 @@ public static class DatasetEvaluation
         SsdModel model, ComputeDevice device, DetectionDataset dataset, int batchSize = 8,
         PostProcessOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellation = default)
     {
-        if (model.ClassNames.Count != dataset.ClassNames.Count)
-            throw new ArgumentException($"the model has {model.ClassNames.Count} classes, the dataset {dataset.Source} has {dataset.ClassNames.Count}");
         using var detector = new SsdDetector(model, device, options ?? EvaluationOptions, ownsModel: false);
+        return Run(detector, dataset, batchSize, progress, cancellation);
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="detector"/> (on either engine; its post-processing options apply) on
+    /// <paramref name="dataset"/> in batches of <paramref name="batchSize"/>.
+    /// </summary>
+    public static (CocoMetrics Metrics, IReadOnlyList<EvalDetection> Detections) Run(
+        SsdDetector detector, DetectionDataset dataset, int batchSize = 8, IProgress<int>? progress = null, CancellationToken cancellation = default)
+    {
+        if (detector.Description.ClassNames.Count != dataset.ClassNames.Count)
+            throw new ArgumentException($"the model has {detector.Description.ClassNames.Count} classes, the dataset {dataset.Source} has {dataset.ClassNames.Count}");
         int length = detector.Preprocessor.ImageLength;
         var input = new float[batchSize * length];
         var detections = new List<EvalDetection>();
-        var images = dataset.Images;
-        for (int start = 0; start < images.Count; start += batchSize)
+        // The images that decoded (all of them, unless the dataset skips those that do not): only they are scored.
+        var evaluated = new List<DatasetImage>(dataset.Images.Count);
+        var batch = new List<DatasetImage>(batchSize);
+        int next = 0;
+        while (next < dataset.Images.Count)
         {
             cancellation.ThrowIfCancellationRequested();
-            int n = Math.Min(batchSize, images.Count - start);
-            for (int k = 0; k < n; k++)
+            batch.Clear();
+            for (; next < dataset.Images.Count && batch.Count < batchSize; next++)
             {
-                using var sample = TrainingBatchLoader.LoadSample(images[start + k]);
-                detector.Preprocessor.Write(sample.Image, input.AsSpan(k * length, length));
+                using var sample = dataset.TryLoad(dataset.Images[next]);
+                if (sample is null) continue;
+                detector.Preprocessor.Write(sample.Image, input.AsSpan(batch.Count * length, length));
+                batch.Add(dataset.Images[next]);
             }
+            if (batch.Count == 0) continue;
+            int n = batch.Count;
+            evaluated.AddRange(batch);
             var result = detector.Detect(input, n);
             for (int k = 0; k < n; k++)
             {
-                var image = images[start + k];
+                var image = batch[k];
                 foreach (var d in result[k])
                 {
                     double x1 = Math.Clamp(d.X1, 0f, 1f) * image.Width, y1 = Math.Clamp(d.Y1, 0f, 1f) * image.Height;
@@ -51,18 +69,18 @@ public static class DatasetEvaluation
                     detections.Add(new EvalDetection(image.Id, (int)dataset.CategoryIds[d.ClassId - 1], x1, y1, x2 - x1, y2 - y1, d.Score));
                 }
             }
-            progress?.Report(start + n);
+            progress?.Report(next);
         }
         var metrics = CocoEvaluator.Evaluate(
-            images.Select(i => i.Id),
+            evaluated.Select(i => i.Id),
             dataset.CategoryIds.Select(c => (int)c),
-            GroundTruth(dataset),
+            GroundTruth(dataset, evaluated),
             detections);
         return (metrics, detections);
     }
 
-    /// <summary>The dataset's objects as COCO ground truth (original category ids, boxes x, y, w, h).</summary>
-    public static IEnumerable<EvalGroundTruth> GroundTruth(DetectionDataset dataset) =>
-        dataset.Images.SelectMany(i => i.Objects.Select(o => new EvalGroundTruth(
+    /// <summary>The objects of <paramref name="images"/> (default: all the dataset's) as COCO ground truth (original category ids, boxes x, y, w, h).</summary>
+    public static IEnumerable<EvalGroundTruth> GroundTruth(DetectionDataset dataset, IEnumerable<DatasetImage>? images = null) =>
+        (images ?? dataset.Images).SelectMany(i => i.Objects.Select(o => new EvalGroundTruth(
             i.Id, (int)dataset.CategoryIds[o.ClassId - 1], o.X1, o.Y1, o.X2 - o.X1, o.Y2 - o.Y1, o.Area, o.IsCrowd)));
 }

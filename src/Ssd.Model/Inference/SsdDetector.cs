@@ -2,43 +2,48 @@ using System.Diagnostics;
 using Ssd.Model.Checkpoints;
 using Ssd.Model.Devices;
 using Ssd.Model.PostProcessing;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Ssd.Model.Inference;
 
 /// <summary>
-/// Runs a model on batches of preprocessed images and post-processes the result. Not thread-safe: one
-/// thread owns a detector (TorchSharp dispose scopes are per thread). Every call runs in its own
-/// dispose scope; results leave as managed arrays.
+/// Runs a network (on either engine, see <see cref="INetworkRunner"/>) on batches of preprocessed images and
+/// post-processes the result. Not thread-safe: one thread owns a detector (TorchSharp dispose scopes are
+/// per thread). Results leave as managed arrays.
 /// </summary>
 public sealed class SsdDetector : IDisposable
 {
     private readonly DetectionPostProcessor _postProcessor;
-    private readonly bool _ownsModel;
+    private float[] _locs = [];
+    private float[] _confs = [];
 
-    /// <param name="model">Moved to the device and set to eval mode.</param>
-    /// <param name="ownsModel">Whether disposing the detector disposes the model.</param>
-    public SsdDetector(SsdModel model, ComputeDevice device, PostProcessOptions options, bool ownsModel = true)
+    /// <param name="network">Owned by the detector from now on.</param>
+    public SsdDetector(INetworkRunner network, ModelDescription description, PostProcessOptions options)
     {
-        _ownsModel = ownsModel;
-        Model = model;
-        Device = device;
-        _postProcessor = new DetectionPostProcessor(model.DefaultBoxes, options);
-        Preprocessor = new ImagePreprocessor(model.Architecture.InputSize);
-        model.Network.to(device.Device, device.ScalarType);
-        model.Network.eval();
+        Network = network;
+        Description = description;
+        _postProcessor = new DetectionPostProcessor(new Boxes.DefaultBoxes(description.Architecture.BoxConfig), options);
+        Preprocessor = new ImagePreprocessor(description.Architecture.InputSize);
     }
 
-    public SsdModel Model { get; }
+    /// <summary>A detector on TorchSharp. <paramref name="model"/> is moved to the device and set to eval mode.</summary>
+    /// <param name="ownsModel">Whether disposing the detector disposes the model.</param>
+    public SsdDetector(SsdModel model, ComputeDevice device, PostProcessOptions options, bool ownsModel = true)
+        : this(new TorchNetworkRunner(model, device, ownsModel), ModelDescription.Of(model), options)
+    {
+    }
 
-    public ComputeDevice Device { get; }
+    public INetworkRunner Network { get; }
+
+    public ModelDescription Description { get; }
 
     public ImagePreprocessor Preprocessor { get; }
 
     public PostProcessOptions Options => _postProcessor.Options;
 
-    /// <summary>Time of the last call's network forward (including host/device copies) and of its post-processing.</summary>
+    /// <summary>The label of a class id (1-based); "background" for 0.</summary>
+    public string Label(int classId) => Description.Label(classId);
+
+    /// <summary>Time of the last call's network (including host/device copies) and of its post-processing.</summary>
     public (TimeSpan Forward, TimeSpan PostProcess) LastTimings { get; private set; }
 
     /// <summary>
@@ -48,26 +53,27 @@ public sealed class SsdDetector : IDisposable
     /// </summary>
     public Detection[][] Detect(ReadOnlySpan<float> inputs, int count)
     {
-        int length = Preprocessor.ImageLength;
-        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "at least one image");
-        if (inputs.Length < count * length) throw new ArgumentException($"inputs hold {inputs.Length} floats; {count} images need {count * length}", nameof(inputs));
         var sw = Stopwatch.StartNew();
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        int size = Preprocessor.Size;
-        var x = tensor(inputs[..(count * length)].ToArray(), [count, 3, size, size]).to(Device.ScalarType, Device.Device);
-        var (locs, confs) = Model.Network.forward(x);
-        locs = locs.cpu();
-        confs = confs.cpu();
+        RunNetwork(inputs, count);
         var forward = sw.Elapsed;
         sw.Restart();
-        var result = _postProcessor.Process(locs, confs);
+        int boxes = _postProcessor.BoxCount;
+        var result = _postProcessor.Process(_locs.AsSpan(0, count * 4 * boxes), _confs.AsSpan(0, count * Description.NumClasses * boxes), count);
         LastTimings = (forward, sw.Elapsed);
         return result;
     }
 
-    public void Dispose()
+    /// <summary>The network alone on <paramref name="count"/> images (<see cref="Detect"/> without post-processing).</summary>
+    public void RunNetwork(ReadOnlySpan<float> inputs, int count)
     {
-        if (_ownsModel) Model.Dispose();
+        int length = Preprocessor.ImageLength;
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "at least one image");
+        if (inputs.Length < count * length) throw new ArgumentException($"inputs hold {inputs.Length} floats; {count} images need {count * length}", nameof(inputs));
+        int boxes = _postProcessor.BoxCount;
+        if (_locs.Length < count * 4 * boxes) _locs = new float[count * 4 * boxes];
+        if (_confs.Length < count * Description.NumClasses * boxes) _confs = new float[count * Description.NumClasses * boxes];
+        Network.Run(inputs[..(count * length)], count, _locs.AsSpan(0, count * 4 * boxes), _confs.AsSpan(0, count * Description.NumClasses * boxes));
     }
+
+    public void Dispose() => Network.Dispose();
 }

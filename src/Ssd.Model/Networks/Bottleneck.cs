@@ -10,7 +10,7 @@ namespace Ssd.Model.Networks;
 /// (<c>conv1, bn1, conv2, bn2, conv3, bn3, downsample.0, downsample.1</c>) so state dicts load by name.
 /// <c>x: [N, inChannels, H, W]</c> to <c>[N, planes * 4, H / stride, W / stride]</c>.
 /// </summary>
-internal sealed class Bottleneck : Module<Tensor, Tensor>
+internal sealed class Bottleneck : Module<Tensor, Tensor>, Onnx.IOnnxExportable
 {
     public const int Expansion = 4;
 
@@ -51,5 +51,16 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         y = relu.forward(bn2.forward(conv2.forward(y)));
         y = bn3.forward(conv3.forward(y));
         return relu.forward(y.add_(identity)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The same computation as <see cref="forward"/> as ONNX nodes.</summary>
+    public string Export(Onnx.OnnxGraph graph, string input, string name)
+    {
+        string Layer(Module module, string x, string child) => Onnx.OnnxModules.Export(graph, module, x, $"{name}.{child}");
+        var identity = downsample is null ? input : Layer(downsample, input, nameof(downsample));
+        var y = Layer(relu, Layer(bn1, Layer(conv1, input, nameof(conv1)), nameof(bn1)), nameof(relu));
+        y = Layer(relu, Layer(bn2, Layer(conv2, y, nameof(conv2)), nameof(bn2)), nameof(relu));
+        y = Layer(bn3, Layer(conv3, y, nameof(conv3)), nameof(bn3));
+        return graph.Node("Relu", [graph.Node("Add", [y, identity])]);
     }
 }

@@ -10,7 +10,7 @@ namespace Ssd.Model.Networks;
 /// <c>x: [N, 3, 300, 300]</c> to two maps: block 14's expansion output <c>[N, 576, 19, 19]</c> and the
 /// last features output <c>[N, 1280, 10, 10]</c>.
 /// </summary>
-internal sealed class MobileNetV2Backbone : Module<Tensor, Tensor[]>
+internal sealed class MobileNetV2Backbone : Module<Tensor, Tensor[]>, Onnx.IOnnxBackbone
 {
     /// <summary>Index of the block whose expansion output is the first map.</summary>
     private const int SplitBlock = 14;
@@ -57,5 +57,18 @@ internal sealed class MobileNetV2Backbone : Module<Tensor, Tensor[]>
         y = split.ProjectExpanded(map1);
         for (int i = SplitBlock + 1; i < _blocks.Length; i++) y = _blocks[i].forward(y);
         return [map1.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope()];
+    }
+
+    /// <summary><see cref="forward"/> as ONNX nodes.</summary>
+    public string[] ExportMaps(Onnx.OnnxGraph graph, string input, string name)
+    {
+        string Block(int i) => $"{name}.{nameof(feature_extractor)}.{Name(i)}";
+        var y = input;
+        for (int i = 0; i < SplitBlock; i++) y = Onnx.OnnxModules.Export(graph, _blocks[i], y, Block(i));
+        var split = (InvertedResidual)_blocks[SplitBlock];
+        var map1 = split.ExportExpand(graph, y, Block(SplitBlock));
+        y = split.ExportProjectExpanded(graph, map1, Block(SplitBlock));
+        for (int i = SplitBlock + 1; i < _blocks.Length; i++) y = Onnx.OnnxModules.Export(graph, _blocks[i], y, Block(i));
+        return [map1, y];
     }
 }

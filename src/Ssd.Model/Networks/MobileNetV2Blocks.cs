@@ -20,7 +20,7 @@ internal static class MobileNetV2Blocks
 /// residual when stride is 1 and channels match. Submodules under <c>conv.&lt;i&gt;</c> as torchvision names them.
 /// <c>x: [N, input, H, W]</c> to <c>[N, output, H / stride, W / stride]</c>.
 /// </summary>
-internal sealed class InvertedResidual : Module<Tensor, Tensor>
+internal sealed class InvertedResidual : Module<Tensor, Tensor>, Onnx.IOnnxExportable
 {
 #pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly Sequential conv;
@@ -59,5 +59,24 @@ internal sealed class InvertedResidual : Module<Tensor, Tensor>
     {
         var y = conv.forward(x);
         return _residual ? x + y : y;
+    }
+
+    /// <summary><see cref="forward"/> as ONNX nodes.</summary>
+    public string Export(Onnx.OnnxGraph graph, string input, string name)
+    {
+        var y = Onnx.OnnxModules.Export(graph, conv, input, $"{name}.conv");
+        return _residual ? graph.Node("Add", [input, y]) : y;
+    }
+
+    /// <summary><see cref="Expand"/> as ONNX nodes.</summary>
+    public string ExportExpand(Onnx.OnnxGraph graph, string input, string name) =>
+        Onnx.OnnxModules.Export(graph, (Module)conv[0], input, $"{name}.conv.0");
+
+    /// <summary><see cref="ProjectExpanded"/> as ONNX nodes.</summary>
+    public string ExportProjectExpanded(Onnx.OnnxGraph graph, string expanded, string name)
+    {
+        var y = expanded;
+        for (int i = 1; i < conv.Count; i++) y = Onnx.OnnxModules.Export(graph, (Module)conv[i], y, $"{name}.conv.{i}");
+        return y;
     }
 }

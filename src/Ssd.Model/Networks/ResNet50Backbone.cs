@@ -9,7 +9,7 @@ namespace Ssd.Model.Networks;
 /// layer1, layer2, layer3) with layer3's first block at stride 1, held as <c>feature_extractor.&lt;i&gt;</c>.
 /// <c>x: [N, 3, 300, 300]</c> to one map <c>[N, 1024, 38, 38]</c>.
 /// </summary>
-internal sealed class ResNet50Backbone : Module<Tensor, Tensor[]>
+internal sealed class ResNet50Backbone : Module<Tensor, Tensor[]>, Onnx.IOnnxBackbone
 {
 #pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly Sequential feature_extractor;
@@ -43,4 +43,8 @@ internal sealed class ResNet50Backbone : Module<Tensor, Tensor[]>
     }
 
     public override Tensor[] forward(Tensor x) => [feature_extractor.forward(x)];
+
+    /// <summary><see cref="forward"/> as ONNX nodes.</summary>
+    public string[] ExportMaps(Onnx.OnnxGraph graph, string input, string name) =>
+        [Onnx.OnnxModules.Export(graph, feature_extractor, input, $"{name}.{nameof(feature_extractor)}")];
 }

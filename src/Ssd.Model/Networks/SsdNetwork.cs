@@ -70,6 +70,30 @@ public sealed class SsdNetwork : Module<Tensor, (Tensor Locs, Tensor Confs)>
         return (l.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// Writes <see cref="forward"/> into <paramref name="graph"/> reading <paramref name="images"/>
+    /// (<c>[N, 3, S, S]</c>); returns the names of <c>locs: [N, 4, B]</c> and <c>confs: [N, C, B]</c>, the
+    /// heads' outputs reshaped and concatenated exactly as forward does (docs/onnx.md).
+    /// </summary>
+    internal (string Locs, string Confs) Export(Onnx.OnnxGraph graph, string images)
+    {
+        var backbone = feature_extractor as Onnx.IOnnxBackbone
+            ?? throw new NotSupportedException($"no ONNX export for the backbone {feature_extractor.GetType().Name}");
+        var maps = new List<string>(backbone.ExportMaps(graph, images, nameof(feature_extractor)));
+        for (int i = 0; i < additional_blocks.Count; i++) maps.Add(Onnx.OnnxModules.Export(graph, additional_blocks[i], maps[^1], $"{nameof(additional_blocks)}.{i}"));
+        var locShape = graph.Int64s("loc_shape", 0, 4, -1);
+        var confShape = graph.Int64s("conf_shape", 0, NumClasses, -1);
+        var locs = new string[maps.Count];
+        var confs = new string[maps.Count];
+        for (int i = 0; i < maps.Count; i++)
+        {
+            locs[i] = graph.Node("Reshape", [Onnx.OnnxModules.Export(graph, loc[i], maps[i], $"{nameof(loc)}.{i}"), locShape]);
+            confs[i] = graph.Node("Reshape", [Onnx.OnnxModules.Export(graph, conf[i], maps[i], $"{nameof(conf)}.{i}"), confShape]);
+        }
+        var axis = Onnx.OnnxGraph.Int("axis", 2);
+        return (graph.Node("Concat", locs, axis), graph.Node("Concat", confs, axis));
+    }
+
     /// <summary>Xavier-uniform for every weight of more than one dimension in the extra blocks and heads.</summary>
     internal void InitialiseHeadsAndExtras()
     {

@@ -37,16 +37,21 @@ public static class AnnotatedValidationImages
     /// </summary>
     public static List<Mat> Render(SsdModel model, ComputeDevice device, DetectionDataset dataset)
     {
-        var images = dataset.Images.Take(Count).ToList();
-        var result = new List<Mat>(images.Count);
-        if (images.Count == 0) return result;
+        var result = new List<Mat>(Count);
+        if (dataset.Images.Count == 0) return result;
         using var detector = new SsdDetector(model, device, DrawOptions, ownsModel: false);
         int length = detector.Preprocessor.ImageLength;
-        var input = new float[images.Count * length];
-        var samples = new List<TrainingSample>(images.Count);
+        var input = new float[Count * length];
+        var samples = new List<TrainingSample>(Count);
         try
         {
-            foreach (var image in images) samples.Add(TrainingBatchLoader.LoadSample(image));
+            // The first Count images that decode (an undecodable one is skipped when the dataset skips them).
+            foreach (var image in dataset.Images)
+            {
+                if (samples.Count == Count) break;
+                if (dataset.TryLoad(image) is { } sample) samples.Add(sample);
+            }
+            if (samples.Count == 0) return result;
             for (int k = 0; k < samples.Count; k++) detector.Preprocessor.Write(samples[k].Image, input.AsSpan(k * length, length));
             var detections = detector.Detect(input, samples.Count);
             for (int k = 0; k < samples.Count; k++) result.Add(Annotate(samples[k].Image, detections[k], model.ClassNames));

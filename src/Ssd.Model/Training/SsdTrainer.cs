@@ -44,7 +44,7 @@ public sealed class SsdTrainer(TrainingOptions options, ITrainingObserver observ
         if (optimizerState != null) TrainingCheckpoint.RestoreOptimizer(optimizer, optimizerState);
 
         var coder = new BoxCoder(model.DefaultBoxes);
-        var loader = new TrainingBatchLoader(train.Images, coder, model.Architecture.InputSize, options.BatchSize, options.Workers, options.Seed);
+        var loader = new TrainingBatchLoader(train, coder, model.Architecture.InputSize, options.BatchSize, options.Workers, options.Seed);
         int firstEpoch = (resumed?.CompletedEpochs ?? 0) + 1;
         long iteration = resumed?.Iteration ?? 0;
         double bestMap = resumed?.BestMap ?? -1;

@@ -13,15 +13,19 @@ namespace Ssd.Model.Training;
 public sealed class TrainingBatchLoader
 {
     private readonly IReadOnlyList<DatasetImage> _images;
+    private readonly DetectionDataset _dataset;
     private readonly BoxCoder _coder;
     private readonly SsdTrainingTransform _transform;
 
-    public TrainingBatchLoader(IReadOnlyList<DatasetImage> images, BoxCoder coder, int inputSize, int batchSize, int workers, int seed)
+    /// <param name="dataset">The training set; read with skipBad, an image that does not decode gives its place in a batch to the next one in the epoch's order.</param>
+    public TrainingBatchLoader(DetectionDataset dataset, BoxCoder coder, int inputSize, int batchSize, int workers, int seed)
     {
-        if (images.Count == 0) throw new ArgumentException("the training set has no images", nameof(images));
+        var images = dataset.Images;
+        if (images.Count == 0) throw new ArgumentException("the training set has no images", nameof(dataset));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be at least 1");
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), workers, "at least one worker");
         _images = images;
+        _dataset = dataset;
         _coder = coder;
         _transform = new SsdTrainingTransform(inputSize);
         BatchSize = Math.Min(batchSize, images.Count);
@@ -92,14 +96,27 @@ public sealed class TrainingBatchLoader
         for (int k = 0; k < BatchSize; k++)
         {
             cancellation.ThrowIfCancellationRequested();
-            var image = _images[order[batch * BatchSize + k]];
-            using var sample = LoadSample(image);
+            using var sample = LoadAt(order, batch * BatchSize + k);
             _transform.Apply(sample, random, images.AsSpan(k * 3 * s * s, 3 * s * s));
             var (o, l) = _coder.Encode(sample.Boxes, sample.Labels);
             o.CopyTo(offsets, k * 4 * b);
             l.CopyTo(labels, k * b);
         }
         return new TrainingBatch(BatchSize, images, offsets, labels);
+    }
+
+    /// <summary>
+    /// The sample at <paramref name="position"/> of the epoch's order, or, when that image does not decode and
+    /// the dataset skips such images, the next one that does (the same one in every run, so a resumed run
+    /// sees the same batches).
+    /// </summary>
+    private TrainingSample LoadAt(int[] order, int position)
+    {
+        for (int tried = 0; tried < order.Length; tried++)
+        {
+            if (_dataset.TryLoad(_images[order[(position + tried) % order.Length]]) is { } sample) return sample;
+        }
+        throw new DatasetException($"{_dataset.Source}: none of its {order.Length} images can be decoded");
     }
 
     /// <summary>A seed mixed from (seed, epoch, batch) that is the same in every process (HashCode is not).</summary>
@@ -115,7 +132,7 @@ public sealed class TrainingBatchLoader
     /// <summary>Reads an image and its non-crowd objects as boxes in 0..1 of the image.</summary>
     public static TrainingSample LoadSample(DatasetImage image)
     {
-        var mat = Cv2.ImRead(image.Path, ImreadModes.Color);
+        var mat = Imaging.ImageFile.Read(image.Path);
         if (mat.Empty())
         {
             mat.Dispose();

@@ -40,6 +40,9 @@ public sealed partial class CameraEventMedia
     private readonly Dictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Label, byte[] Jpeg)> _bestJpeg = new(StringComparer.Ordinal);
 
+    /// <summary>Set when the recorder has ended: no segment will come any more, so an ended event's clip is what it has.</summary>
+    private bool _recordingEnded;
+
     /// <summary>An event and its media while its recording may still be written.</summary>
     private sealed class Window(ObjectEvent last)
     {
@@ -154,12 +157,14 @@ public sealed partial class CameraEventMedia
         foreach (var e in tracking.Events)
         {
             EventMedia media;
+            bool clipExpected;
             lock (_lock)
             {
                 media = _windows.TryGetValue(e.After.Id, out var window) ? window.Media : EventMedia.None;
                 if (window != null) window.Announced = e.Type == ObjectEventType.End;
+                clipExpected = _recording != null && !_recordingEnded;
             }
-            _onEvent(new EventWithMedia(e, media, _recording != null));
+            _onEvent(new EventWithMedia(e, media, clipExpected));
             if (e.Type == ObjectEventType.End)
             {
                 CompleteIfRecorded(e.After.Id);
@@ -183,7 +188,7 @@ public sealed partial class CameraEventMedia
         EventWithMedia? complete = null;
         lock (_lock)
         {
-            if (_windows.TryGetValue(id, out var w) && w.End is { } end && w.CoveredUntil >= end + TimeSpan.FromSeconds(_recording.PostRollSeconds))
+            if (_windows.TryGetValue(id, out var w) && w.End is { } end && (_recordingEnded || w.CoveredUntil >= end + TimeSpan.FromSeconds(_recording.PostRollSeconds)))
             {
                 complete = new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true);
                 _windows.Remove(id);
@@ -284,6 +289,25 @@ public sealed partial class CameraEventMedia
         }
         foreach (var c in complete) _onEvent(c);
         return ids;
+    }
+
+    /// <summary>
+    /// The recorder has ended after closing its last segment (at the stop, the post-roll is cut short):
+    /// every announced end completes now with the recording it has, so that the store says what the end
+    /// message said; ends still to come complete as they are announced.
+    /// </summary>
+    public void OnRecordingEnded()
+    {
+        if (_recording is null) return;
+        List<EventWithMedia> complete;
+        lock (_lock)
+        {
+            _recordingEnded = true;
+            complete = _windows.Values.Where(w => w.Announced && w.End is not null)
+                .Select(w => new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true)).ToList();
+            foreach (var c in complete) _windows.Remove(c.Event.After.Id);
+        }
+        foreach (var c in complete) _onEvent(c);
     }
 
     /// <summary>

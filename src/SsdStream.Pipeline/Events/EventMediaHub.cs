@@ -27,6 +27,17 @@ public sealed class EventMediaHub
         return media?.OnSegment(segment) ?? [];
     }
 
+    /// <summary>
+    /// A camera's recorder has ended (the stop, or the camera's end) after closing its last segment: ended
+    /// events complete with the recording they have, since no more of it will come.
+    /// </summary>
+    public void OnRecordingEnded(string camera)
+    {
+        CameraEventMedia? media;
+        lock (_lock) media = _cameras.GetValueOrDefault(camera);
+        media?.OnRecordingEnded();
+    }
+
     /// <summary>Hands an event with its media to the store, if one listens.</summary>
     public void Store(EventWithMedia e) => Stored?.Invoke(e);
 }

@@ -13,6 +13,9 @@ public sealed record EventQuery
 
     public string? Label { get; init; }
 
+    /// <summary>Events written by this daemon instance (<see cref="StoredEvent.Instance"/>).</summary>
+    public string? Instance { get; init; }
+
     /// <summary>Events whose object ever entered this zone (<c>entered_zones</c>).</summary>
     public string? Zone { get; init; }
 

@@ -1,13 +1,15 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace SsdStream.Pipeline.Events;
 
 /// <summary>
-/// The schema of <see cref="SqliteEventStore"/>'s database and its forward migrations. The database's
-/// <c>PRAGMA user_version</c> is the number of migrations applied: 0 for a new (empty) file. Each
-/// migration runs in its own transaction with the version it sets, so a crash leaves the database at the
-/// previous version or the next, never between. A change of schema is a new migration at the end of
-/// <see cref="Migrations"/>; a published one never changes.
+/// The schema of the events store and its forward migrations, one list for every database it runs on
+/// (<see cref="SqliteEventStore"/>, <see cref="PostgresEventStore"/>). The stored version is the number of
+/// migrations applied: 0 for a new (empty) database. Each migration runs in its own transaction with the
+/// version it sets, so a crash leaves the database at the previous version or the next, never between. A
+/// change of schema is a new migration at the end of <see cref="Migrations"/>; a published one never
+/// changes. The few words the two databases spell differently are placeholders filled from
+/// <see cref="SqlTypes"/> (SQLite gets exactly the text it always had).
 /// </summary>
 internal static class EventStoreSchema
 {
@@ -22,28 +24,28 @@ internal static class EventStoreSchema
             id TEXT NOT NULL PRIMARY KEY,
             camera TEXT NOT NULL,
             label TEXT NOT NULL,
-            score REAL NOT NULL,
-            top_score REAL NOT NULL,
-            x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
-            nx1 REAL NOT NULL, ny1 REAL NOT NULL, nx2 REAL NOT NULL, ny2 REAL NOT NULL,
-            area REAL NOT NULL,
-            start_time INTEGER NOT NULL,
-            end_time INTEGER,
-            frame_time INTEGER NOT NULL,
+            score {real} NOT NULL,
+            top_score {real} NOT NULL,
+            x1 {real} NOT NULL, y1 {real} NOT NULL, x2 {real} NOT NULL, y2 {real} NOT NULL,
+            nx1 {real} NOT NULL, ny1 {real} NOT NULL, nx2 {real} NOT NULL, ny2 {real} NOT NULL,
+            area {real} NOT NULL,
+            start_time {integer} NOT NULL,
+            end_time {integer},
+            frame_time {integer} NOT NULL,
             current_zones TEXT NOT NULL,
             entered_zones TEXT NOT NULL,
-            stationary INTEGER NOT NULL,
-            active INTEGER NOT NULL,
-            false_positive INTEGER NOT NULL,
-            best_frame_time INTEGER NOT NULL,
-            best_x1 REAL NOT NULL, best_y1 REAL NOT NULL, best_x2 REAL NOT NULL, best_y2 REAL NOT NULL,
+            stationary {integer} NOT NULL,
+            active {integer} NOT NULL,
+            false_positive {integer} NOT NULL,
+            best_frame_time {integer} NOT NULL,
+            best_x1 {real} NOT NULL, best_y1 {real} NOT NULL, best_x2 {real} NOT NULL, best_y2 {real} NOT NULL,
             snapshot TEXT,
             clean_snapshot TEXT,
             clip TEXT,
             segments TEXT,
-            snapshot_time INTEGER,
-            snapshot_x1 REAL, snapshot_y1 REAL, snapshot_x2 REAL, snapshot_y2 REAL,
-            retain INTEGER NOT NULL DEFAULT 0
+            snapshot_time {integer},
+            snapshot_x1 {real}, snapshot_y1 {real}, snapshot_x2 {real}, snapshot_y2 {real},
+            retain {integer} NOT NULL DEFAULT 0
         );
         CREATE INDEX events_camera_label_start ON events (camera, label, start_time DESC);
         CREATE INDEX events_start ON events (start_time DESC);
@@ -52,61 +54,80 @@ internal static class EventStoreSchema
         CREATE TABLE event_zones (
             event_id TEXT NOT NULL,
             zone TEXT NOT NULL,
-            start_time INTEGER NOT NULL,
+            start_time {integer} NOT NULL,
             PRIMARY KEY (event_id, zone)
-        ) WITHOUT ROWID;
+        ){without_rowid};
         CREATE INDEX event_zones_zone_start ON event_zones (zone, start_time DESC);
+        """,
+        // 2: the instance (daemon) that wrote each event, for a history that several daemons share; events
+        // written before it have none ('').
+        """
+        ALTER TABLE events ADD COLUMN instance TEXT NOT NULL DEFAULT '';
+        CREATE INDEX events_instance_start ON events (instance, start_time DESC);
         """,
     ];
 
     /// <summary>The version this build writes and reads.</summary>
     public static int Version => Migrations.Length;
 
+    /// <summary>Migration <paramref name="from"/> in the words of <paramref name="types"/>.</summary>
+    public static string Migration(int from, SqlTypes types) =>
+        Migrations[from].Replace("{real}", types.Real, StringComparison.Ordinal)
+            .Replace("{integer}", types.Integer, StringComparison.Ordinal)
+            .Replace("{without_rowid}", types.WithoutRowId, StringComparison.Ordinal);
+
     /// <summary>
-    /// Brings the database to <see cref="Version"/>; throws <see cref="InvalidDataException"/> for a
-    /// database of a newer version (written by a newer ssdstream), which this build cannot read safely.
+    /// Brings the database <paramref name="versions"/> keeps the version of to <see cref="Version"/>; throws
+    /// <see cref="InvalidDataException"/> for one of a newer version (written by a newer ssdstream), which
+    /// this build cannot read safely. <paramref name="name"/> names the database in that message.
     /// </summary>
-    public static void Migrate(SqliteConnection connection, string path)
+    public static void Migrate(DbConnection connection, ISchemaVersions versions, string name)
     {
-        int found = UserVersion(connection, null);
-        Refuse(found, path);
+        int found = versions.Read(connection, null);
+        Refuse(found, name);
         while (found < Version)
         {
-            // An immediate transaction: a second process opening the same file waits, then sees the new version.
-            using var transaction = connection.BeginTransaction(deferred: false);
-            found = UserVersion(connection, transaction);
-            Refuse(found, path);
+            // The migration transaction excludes a second process migrating at once; that one waits, then sees the new version.
+            using var transaction = versions.BeginMigration(connection);
+            found = versions.Read(connection, transaction);
+            Refuse(found, name);
             if (found == Version) break;
             using (var migrate = connection.CreateCommand())
             {
                 migrate.Transaction = transaction;
-                migrate.CommandText = Migrations[found];
+                migrate.CommandText = Migration(found, versions.Types);
                 migrate.ExecuteNonQuery();
             }
-            using (var version = connection.CreateCommand())
-            {
-                // PRAGMA takes no parameters; the value is this build's own integer, never input.
-                version.Transaction = transaction;
-                version.CommandText = $"PRAGMA user_version = {found + 1}";
-                version.ExecuteNonQuery();
-            }
+            versions.Write(connection, transaction, found + 1);
             transaction.Commit();
             found++;
         }
     }
 
-    public static int UserVersion(SqliteConnection connection, SqliteTransaction? transaction)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "PRAGMA user_version";
-        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static void Refuse(int found, string path)
+    private static void Refuse(int found, string name)
     {
         if (found > Version)
-            throw new InvalidDataException($"events database '{path}' has schema version {found}, newer than this ssdstream knows ({Version}); use the ssdstream that wrote it, or a newer one");
-        if (found < 0) throw new InvalidDataException($"events database '{path}' has schema version {found}, which no ssdstream writes");
+            throw new InvalidDataException($"events database {name} has schema version {found}, newer than this ssdstream knows ({Version}); use the ssdstream that wrote it, or a newer one");
+        if (found < 0) throw new InvalidDataException($"events database {name} has schema version {found}, which no ssdstream writes");
     }
+}
+
+/// <summary>The words of a database's SQL that the schema's placeholders stand for.</summary>
+/// <param name="Real">An 8-byte floating-point column.</param>
+/// <param name="Integer">An integer column that holds Unix milliseconds.</param>
+/// <param name="WithoutRowId">What follows a table that needs no row id (SQLite only).</param>
+internal sealed record SqlTypes(string Real, string Integer, string WithoutRowId);
+
+/// <summary>Where and how a database keeps its schema version, and how a migration excludes another.</summary>
+internal interface ISchemaVersions
+{
+    SqlTypes Types { get; }
+
+    /// <summary>The stored version; 0 for a database the store has never written.</summary>
+    int Read(DbConnection connection, DbTransaction? transaction);
+
+    void Write(DbConnection connection, DbTransaction transaction, int version);
+
+    /// <summary>A transaction no other migration runs beside (the caller reads the version again inside it).</summary>
+    DbTransaction BeginMigration(DbConnection connection);
 }

@@ -4,8 +4,8 @@ namespace SsdStream.Pipeline.Events;
 
 /// <summary>
 /// Where events are kept across restarts, one record per object id (<see cref="SqliteEventStore"/> on the
-/// daemon's disk; a server database can take its place for sites with several daemons). Methods may be
-/// called from several threads at once.
+/// daemon's disk; <see cref="PostgresEventStore"/> for a site whose daemons share one history). Methods may
+/// be called from several threads at once.
 /// </summary>
 public interface IEventStore
 {
@@ -27,11 +27,12 @@ public interface IEventStore
     Task<bool> SetRetainAsync(string id, bool retain, CancellationToken cancellation = default);
 
     /// <summary>
-    /// Ends every event left without an end time (a crash or a kill stopped the daemon before it could end
-    /// them) at the last time its object was seen (its <c>frame_time</c>); returns how many. For the start
-    /// of the daemon, before it writes events of its own.
+    /// Ends every event of these cameras left without an end time (a crash or a kill stopped the daemon
+    /// before it could end them) at the last time its object was seen (its <c>frame_time</c>); returns how
+    /// many. For the start of the daemon that runs these cameras, before it writes events of its own; the
+    /// events of other daemons' cameras in a shared history are theirs, and may well be going on.
     /// </summary>
-    Task<int> CloseOpenEventsAsync(CancellationToken cancellation = default);
+    Task<int> CloseOpenEventsAsync(IReadOnlyCollection<string> cameras, CancellationToken cancellation = default);
 
     /// <summary>
     /// The camera's ended events that ended before <paramref name="endedBefore"/>, except those marked to be

@@ -33,9 +33,11 @@ public sealed record SnapshotSettings
         var errors = new List<string>();
         if (Quality is < 1 or > 100) errors.Add($"{nameof(Quality)} must be 1..100 (got {Quality})");
         if (MaxHeight < 0) errors.Add($"{nameof(MaxHeight)} cannot be negative (got {MaxHeight})");
-        if (!(MinSecondsBetween >= 0)) errors.Add($"{nameof(MinSecondsBetween)} cannot be negative (got {MinSecondsBetween})");
+        if (!SettingLimits.IsDuration(MinSecondsBetween, allowZero: true))
+            errors.Add($"{nameof(MinSecondsBetween)} must be {SettingLimits.DurationRule(allowZero: true)} (got {SettingLimits.Show(MinSecondsBetween)})");
         if (!(BetterScoreMargin is >= 0 and <= 1)) errors.Add($"{nameof(BetterScoreMargin)} must be in [0, 1] (got {BetterScoreMargin})");
-        if (!(MaxAgeDays >= 0)) errors.Add($"{nameof(MaxAgeDays)} cannot be negative (got {MaxAgeDays})");
+        if (!SettingLimits.IsDuration(MaxAgeDays * 86400, allowZero: true))
+            errors.Add($"{nameof(MaxAgeDays)} must be {SettingLimits.DurationRule(allowZero: true, "days", 86400)} (got {SettingLimits.Show(MaxAgeDays)})");
         return errors;
     }
 }

@@ -8,10 +8,13 @@ namespace SsdStream.Pipeline.Events;
 /// <summary>
 /// An event as the store keeps it: its object as last written (every field of <see cref="ObjectSnapshot"/>:
 /// boxes [x1, y1, x2, y2] in pixels and in 0..1 of the frame, times to the millisecond), the files that
-/// show it, and whether a user marked it to be kept past retention.
+/// show it, whether a user marked it to be kept past retention, and the daemon instance that wrote it.
 /// </summary>
 public sealed record StoredEvent(ObjectSnapshot Object, EventMedia Media, bool Retain)
 {
+    /// <summary>The daemon instance (<c>Instance:Name</c>) that wrote the event; empty for events stored before instances existed.</summary>
+    public string Instance { get; init; } = "";
+
     public string Id => Object.Id;
 
     public string Camera => Object.Camera;
@@ -34,7 +37,7 @@ public sealed record StoredEvent(ObjectSnapshot Object, EventMedia Media, bool R
     /// <c>has_snapshot</c> and <c>has_clip</c> from the media and <c>snapshot</c> the saved snapshot's frame
     /// time and box when there is one, then <c>snapshot_path</c>,
     /// <c>clean_snapshot_path</c>, <c>clip_path</c> (null when absent), <c>segments</c>
-    /// (<c>[{"path", "start_offset", "end_offset"}]</c>, seconds into each segment) and <c>retain</c>.
+    /// (<c>[{"path", "start_offset", "end_offset"}]</c>, seconds into each segment), <c>retain</c> and <c>instance</c>.
     /// </summary>
     public void WriteJson(Utf8JsonWriter w) => ObjectJson.Write(w, Object, HasSnapshot, HasClip, Media.SnapshotOf, more =>
     {
@@ -52,6 +55,7 @@ public sealed record StoredEvent(ObjectSnapshot Object, EventMedia Media, bool R
         }
         more.WriteEndArray();
         more.WriteBoolean("retain", Retain);
+        more.WriteString("instance", Instance);
     });
 
     /// <summary><see cref="WriteJson"/> as text: one line, or indented for people.</summary>

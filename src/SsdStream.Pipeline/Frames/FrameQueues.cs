@@ -4,15 +4,15 @@ using SsdStream.Pipeline.Metrics;
 namespace SsdStream.Pipeline.Frames;
 
 /// <summary>
-/// The link between capture and inference: one small queue per camera, read fairly: a batch takes at
-/// most one frame per camera per round, starting each batch at the next camera in turn. A live camera's
-/// queue drops its oldest frame when full (disposed and counted on the camera, see
-/// <see cref="FrameDelivery.Newest"/>); a file read at full speed waits for room instead
-/// (<see cref="FrameDelivery.Every"/>).
+/// The link between capture and inference: one small queue per camera, read fairly: a batch gives each
+/// camera at most one slot per round, the next batch starting where this one's first round stopped (so with
+/// more cameras than slots each is served in turn). A live camera's queue drops its oldest frame when full
+/// (disposed and counted on the camera, see <see cref="FrameDelivery.Newest"/>); a file read at full speed
+/// waits for room instead (<see cref="FrameDelivery.Every"/>). Each camera's frames are taken in order.
 /// </summary>
 public sealed class FrameQueues
 {
-    private readonly List<(string Camera, Channel<Frame> Channel)> _queues = [];
+    private readonly List<(string Camera, Channel<Frame> Channel, FrameDelivery Delivery)> _queues = [];
     private int _start;
 
     /// <summary>
@@ -25,8 +25,17 @@ public sealed class FrameQueues
         var channel = delivery == FrameDelivery.Every
             ? Channel.CreateBounded<Frame>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true })
             : DropOldestChannel.Create<Frame>(capacity, _ => counters.AddDropped(), singleReader: true, singleWriter: true);
-        lock (_queues) _queues.Add((cameraId, channel));
+        lock (_queues) _queues.Add((cameraId, channel, delivery));
         return channel.Writer;
+    }
+
+    /// <summary>Whether any camera is live (<see cref="FrameDelivery.Newest"/>): its frames go stale while they wait.</summary>
+    public bool HasLiveCameras
+    {
+        get
+        {
+            lock (_queues) return _queues.Any(q => q.Delivery == FrameDelivery.Newest);
+        }
     }
 
     /// <summary>Frames waiting over all cameras.</summary>
@@ -59,28 +68,50 @@ public sealed class FrameQueues
         }
     }
 
-    /// <summary>Takes up to <paramref name="max"/> frames fairly across cameras into <paramref name="batch"/>; returns how many.</summary>
+    /// <summary>
+    /// Takes up to <paramref name="max"/> frames fairly across cameras into <paramref name="batch"/>; returns how
+    /// many. Slots go round the cameras one at a time while frames are left, the next batch starting after the
+    /// last camera this one served in its first round; each camera gives its oldest waiting frames.
+    /// </summary>
     public int TakeBatch(int max, List<Frame> batch)
     {
         lock (_queues)
         {
-            int taken = 0;
             int n = _queues.Count;
             if (n == 0) return 0;
             int start = _start;
-            _start = (_start + 1) % n;
+            Span<int> waiting = n <= 256 ? stackalloc int[n] : new int[n];
+            Span<int> slots = n <= 256 ? stackalloc int[n] : new int[n];
+            for (int k = 0; k < n; k++) waiting[k] = _queues[k].Channel.Reader.Count;
+            int taken = 0;
+            int next = (start + 1) % n;
             bool progress = true;
-            while (taken < max && progress)
+            for (int round = 0; taken < max && progress; round++)
             {
                 progress = false;
-                for (int k = 0; k < n && taken < max; k++)
+                for (int i = 0; i < n && taken < max; i++)
                 {
-                    if (_queues[(start + k) % n].Channel.Reader.TryRead(out var frame))
+                    int k = (start + i) % n;
+                    if (slots[k] < waiting[k])
                     {
-                        batch.Add(frame);
+                        slots[k]++;
                         taken++;
                         progress = true;
+                        // The next batch starts after the last camera served in the first round, so that with
+                        // more cameras than slots each is served in turn, one batch in every few.
+                        if (round == 0 && taken == max) next = (k + 1) % n;
                     }
+                }
+            }
+            _start = next;
+            taken = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int k = (start + i) % n;
+                for (int slot = 0; slot < slots[k] && _queues[k].Channel.Reader.TryRead(out var frame); slot++)
+                {
+                    batch.Add(frame);
+                    taken++;
                 }
             }
             return taken;
@@ -92,7 +123,7 @@ public sealed class FrameQueues
     {
         lock (_queues)
         {
-            foreach (var (_, channel) in _queues)
+            foreach (var (_, channel, _) in _queues)
             {
                 while (channel.Reader.TryRead(out var frame)) frame.Dispose();
             }

@@ -8,7 +8,7 @@ namespace SsdStream.Pipeline.Metrics;
 /// <summary>
 /// The pipeline's instruments (System.Diagnostics.Metrics, meter <c>SsdStream.Pipeline</c>): per camera
 /// frames in, processed and dropped, frames the recorder dropped, reconnects and state; inference batch size and duration;
-/// end-to-end latency from capture to result; the MQTT outbox's size and drops (once <see cref="ObserveOutbox"/> names it).
+/// end-to-end latency from capture to result; the tensors alive on the inference thread; the MQTT outbox's size and drops (once <see cref="ObserveOutbox"/> names it).
 /// Also keeps per-camera running totals, read through <see cref="PipelineSnapshot"/> by the live line, the stats topic
 /// and the benchmark. The per-camera counts are observed from those totals, so that every camera has every count
 /// from its start (a camera that never reconnected shows 0, not nothing), whenever a listener subscribes.
@@ -28,6 +28,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Histogram<double> _inferenceSeconds;
     private readonly Histogram<double> _latencySeconds;
     private readonly ConcurrentDictionary<string, CameraCounters> _cameras = new(StringComparer.Ordinal);
+    private long _liveTensors;
 
     public PipelineMetrics()
     {
@@ -43,7 +44,14 @@ public sealed class PipelineMetrics : IDisposable
             tags: null, new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
         _inferenceSeconds = _meter.CreateHistogram("ssdstream.inference.duration", "s", "Network and post-processing time per batch", tags: null, DurationBuckets);
         _latencySeconds = _meter.CreateHistogram("ssdstream.pipeline.latency", "s", "Time from capture to result", tags: null, DurationBuckets);
+        _meter.CreateObservableGauge("ssdstream.inference.live_tensors", () => Interlocked.Read(ref _liveTensors), "{tensor}",
+            "Tensors alive on the inference thread after its last batch (the model's weights and nothing else when nothing leaks)");
     }
+
+    /// <summary>The tensors alive on the inference thread after a batch (TorchSharp's count for that thread).</summary>
+    public long LiveTensors => Interlocked.Read(ref _liveTensors);
+
+    public void RecordLiveTensors(long count) => Interlocked.Exchange(ref _liveTensors, count);
 
     /// <summary>The running totals of a camera (created on first use).</summary>
     public CameraCounters Camera(string cameraId) => _cameras.GetOrAdd(cameraId, id => new CameraCounters(id));

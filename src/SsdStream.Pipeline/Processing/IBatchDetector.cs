@@ -26,7 +26,7 @@ public sealed class SsdBatchDetector(SsdDetector detector, string modelName) : I
 
     public ImagePreprocessor Preprocessor => detector.Preprocessor;
 
-    public string Label(int classId) => detector.Model.Label(classId);
+    public string Label(int classId) => detector.Label(classId);
 
     public Detection[][] Detect(ReadOnlySpan<float> inputs, int count) => detector.Detect(inputs, count);
 

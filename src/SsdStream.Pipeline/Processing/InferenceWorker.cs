@@ -21,10 +21,10 @@ public sealed record BatchingOptions
 }
 
 /// <summary>
-/// The one long-lived thread that owns the model: takes fair batches of the newest frames from
-/// <see cref="FrameQueues"/>, preprocesses them, runs the detector (each batch in its own dispose scope
-/// inside the detector; no await happens while a scope is open), filters the detections per camera and
-/// writes one <see cref="FrameResult"/> per frame. Completes its writer when it stops.
+/// The one long-lived thread that owns the model: runs the detector on the batches a
+/// <see cref="BatchPreparer"/> took from <see cref="FrameQueues"/> and preprocessed on its own thread (each
+/// batch in its own dispose scope inside the detector; no await happens while a scope is open), filters the
+/// detections per camera and writes one <see cref="FrameResult"/> per frame. Completes its writer when it stops.
 /// </summary>
 public sealed partial class InferenceWorker
 {
@@ -38,6 +38,8 @@ public sealed partial class InferenceWorker
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly InferencePace _pace = new();
+    private readonly BatchPreparer _preparer;
 
     /// <param name="torchThreads">torch's intra-op threads (0: libtorch's default).</param>
     public InferenceWorker(FrameQueues input, ChannelWriter<FrameResult> output, Func<IBatchDetector> detectorFactory,
@@ -52,6 +54,7 @@ public sealed partial class InferenceWorker
         _filters = filters;
         _metrics = metrics;
         _logger = logger;
+        _preparer = new BatchPreparer(input, options, _pace);
     }
 
     /// <summary>Completes when the worker has stopped (faulted if the detector failed).</summary>
@@ -72,29 +75,26 @@ public sealed partial class InferenceWorker
     private void Run(CancellationToken cancellation)
     {
         IBatchDetector? detector = null;
+        // The preparer stops with the worker, whichever way the worker ends.
+        using var preparing = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         try
         {
             TorchRuntime.Initialise(_torchThreads);
             detector = _detectorFactory();
+            _preparer.Start(detector.Preprocessor, preparing.Token);
             _ready.TrySetResult();
-            var batch = new List<Frame>(_options.MaxBatch);
-            int length = detector.Preprocessor.ImageLength;
-            var input = new float[_options.MaxBatch * length];
-            while (!cancellation.IsCancellationRequested)
+            var batches = _preparer.Output;
+            while (true)
             {
-                if (!_input.WaitForFramesAsync(cancellation).GetAwaiter().GetResult()) break;
-                if (_options.MaxWait > TimeSpan.Zero && _input.Count < _options.MaxBatch)
+                if (!batches.TryRead(out var batch))
                 {
-                    var deadline = Stopwatch.StartNew();
-                    while (_input.Count < _options.MaxBatch && deadline.Elapsed < _options.MaxWait && !cancellation.IsCancellationRequested)
-                    {
-                        Thread.Sleep(1);
-                    }
+                    if (!batches.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult()) break;
+                    continue;
                 }
-                batch.Clear();
-                int n = _input.TakeBatch(_options.MaxBatch, batch);
-                if (n == 0) continue;
-                var results = RunBatch(detector, batch, input, length);
+                var results = RunBatch(detector, batch);
+                _preparer.Return(batch);
+                // Every batch's tensors were disposed with its scope: what is alive now is the model, unless something leaks.
+                _metrics.RecordLiveTensors(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                 foreach (var r in results)
                 {
                     while (!_output.TryWrite(r))
@@ -104,6 +104,8 @@ public sealed partial class InferenceWorker
                 }
                 LastBatchTime = DateTimeOffset.UtcNow;
             }
+            // The preparer's error, if it stopped on one, ends the worker with it.
+            _preparer.Output.Completion.GetAwaiter().GetResult();
             _completion.TrySetResult();
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -118,6 +120,7 @@ public sealed partial class InferenceWorker
         }
         finally
         {
+            preparing.Cancel();
             _ready.TrySetResult();
             _input.Drain();
             detector?.Dispose();
@@ -125,24 +128,19 @@ public sealed partial class InferenceWorker
         }
     }
 
-    private List<FrameResult> RunBatch(IBatchDetector detector, List<Frame> batch, float[] input, int length)
+    private List<FrameResult> RunBatch(IBatchDetector detector, PreparedBatch batch)
     {
         var clock = Stopwatch.StartNew();
-        var meta = new (string Camera, long Sequence, DateTimeOffset Time, int W, int H)[batch.Count];
+        _pace.Started(batch.Count);
+        Ssd.Model.PostProcessing.Detection[][] detections;
         try
         {
-            for (int k = 0; k < batch.Count; k++)
-            {
-                var f = batch[k];
-                meta[k] = (f.CameraId, f.Sequence, f.CaptureTime, f.Width, f.Height);
-                detector.Preprocessor.Write(f.Image, input.AsSpan(k * length, length));
-            }
+            detections = detector.Detect(batch.Input, batch.Count);
         }
         finally
         {
-            foreach (var f in batch) f.Dispose();
+            _pace.Finished(clock.Elapsed);
         }
-        var detections = detector.Detect(input, batch.Count);
         var elapsed = clock.Elapsed;
         var now = DateTimeOffset.UtcNow;
         _metrics.RecordBatch(batch.Count, elapsed);
@@ -150,7 +148,7 @@ public sealed partial class InferenceWorker
         var results = new List<FrameResult>(batch.Count);
         for (int k = 0; k < batch.Count; k++)
         {
-            var (camera, sequence, time, w, h) = meta[k];
+            var (camera, sequence, time, w, h) = batch.Frames[k];
             var pixels = PixelDetection.FromNormalised(detections[k], w, h, detector.Label);
             var filter = _filters(camera);
             var kept = filter.Apply(pixels);

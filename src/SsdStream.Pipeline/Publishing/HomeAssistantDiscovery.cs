@@ -4,8 +4,11 @@ namespace SsdStream.Pipeline.Publishing;
 
 /// <summary>
 /// Home Assistant MQTT discovery: per camera and label, and per zone and label, a count sensor and an
-/// occupancy binary sensor, and one status sensor per camera, all bound to <c>&lt;prefix&gt;/available</c>
-/// for availability. A zone's sensors belong to its camera's device.
+/// occupancy binary sensor, and one status sensor per camera, all bound for availability to their
+/// instance's <c>&lt;prefix&gt;/&lt;instance&gt;/available</c>, so that the entities of a daemon that dies go
+/// unavailable while another daemon's stay. Unique ids are made of the prefix and the camera or zone
+/// name, which are unique per site: unique across instances, and the same when a camera moves to
+/// another instance (Home Assistant keeps its history). A zone's sensors belong to its camera's device.
 /// </summary>
 public static class HomeAssistantDiscovery
 {
@@ -63,8 +66,8 @@ public static class HomeAssistantDiscovery
             ["availability"] = new JsonArray(new JsonObject
             {
                 ["topic"] = topics.Available,
-                ["payload_available"] = MqttClientOptionsFactory.Online,
-                ["payload_not_available"] = MqttClientOptionsFactory.Offline,
+                ["payload_available"] = MqttPresence.Online,
+                ["payload_not_available"] = MqttPresence.Offline,
                 // "stopped" (a clean stop) counts as not available too.
                 ["value_template"] = "{{ 'online' if value == 'online' else 'offline' }}",
             }),

@@ -4,28 +4,38 @@ using MQTTnet.Protocol;
 
 namespace SsdStream.Pipeline.Publishing;
 
-/// <summary>Builds MQTTnet client options from <see cref="MqttSettings"/>, with <c>offline</c> as the retained last will.</summary>
+/// <summary>
+/// Builds MQTTnet client options from <see cref="MqttSettings"/> for a <see cref="MqttPresence"/>: MQTT 5,
+/// a clean start with a session that ends with the connection (session expiry 0: the daemon subscribes to
+/// nothing, and what the broker has not acknowledged waits in its own outbox, so a session the broker kept
+/// would only hold state nobody asks for), and the presence's retained last will.
+/// </summary>
 public static class MqttClientOptionsFactory
 {
-    public const string Online = "online";
-    public const string Offline = "offline";
-    public const string Stopped = "stopped";
-
     /// <summary>How long one connect attempt may take before it counts as failed.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
-    public static MqttClientOptions Create(MqttSettings settings, MqttEndpoint endpoint, MqttTopics topics)
+    public static MqttClientOptions Create(MqttSettings settings, MqttEndpoint endpoint, MqttPresence presence) =>
+        Builder(settings, endpoint, presence.ClientId)
+            .WithWillTopic(presence.Will.Topic)
+            .WithWillPayload(presence.Will.Payload)
+            .WithWillRetain(presence.Will.Retain)
+            .WithWillQualityOfServiceLevel((MqttQualityOfServiceLevel)Math.Clamp(presence.Will.Qos, 0, 2))
+            .Build();
+
+    /// <summary>The options of a client without a will (the start's look at the site, <see cref="SiteCameraOwners"/>).</summary>
+    public static MqttClientOptions Create(MqttSettings settings, MqttEndpoint endpoint, string clientId) => Builder(settings, endpoint, clientId).Build();
+
+    private static MqttClientOptionsBuilder Builder(MqttSettings settings, MqttEndpoint endpoint, string clientId)
     {
         var builder = new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithTcpServer(endpoint.Host, endpoint.Port)
-            .WithClientId(settings.ClientId)
+            .WithClientId(clientId)
             .WithKeepAlivePeriod(settings.KeepAlive)
             .WithTimeout(ConnectTimeout)
-            .WithCleanSession(true)
-            .WithWillTopic(topics.Available)
-            .WithWillPayload(Offline)
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            .WithCleanStart(true)
+            .WithSessionExpiryInterval(0);
         if (!string.IsNullOrEmpty(settings.Username)) builder.WithCredentials(settings.Username, settings.Password);
         if (endpoint.UseTls)
         {
@@ -47,6 +57,6 @@ public static class MqttClientOptionsFactory
                 if (tlsSettings.AllowUntrusted) tls.WithAllowUntrustedCertificates(true).WithIgnoreCertificateChainErrors(true);
             });
         }
-        return builder.Build();
+        return builder;
     }
 }

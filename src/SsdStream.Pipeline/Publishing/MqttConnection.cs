@@ -6,17 +6,18 @@ using SsdStream.Pipeline.Sources;
 namespace SsdStream.Pipeline.Publishing;
 
 /// <summary>
-/// Keeps the client connected and sends the outbox: its own reconnect loop with the cameras' backoff
+/// Keeps one client connected and sends its outbox: its own reconnect loop with the cameras' backoff
 /// (<see cref="ReconnectPolicy"/>, not inside MQTTnet's Disconnected event), a timeout on every connect,
-/// <c>online</c> published on each connect (with every retained state re-sent), and on stop
-/// <c>stopped</c> published and an explicit disconnect (which does not fire the <c>offline</c> last will).
+/// the presence's connect message (<c>online</c>) published on each connect (with every retained state
+/// re-sent), and on stop its stop message (<c>stopped</c>) published and an explicit disconnect (which
+/// does not fire the last will, <see cref="MqttPresence"/>).
 /// Messages leave the outbox only once the broker took them. A broker outage is logged once, with what
 /// overflowed the outbox.
 /// </summary>
 public sealed partial class MqttConnection : IAsyncDisposable
 {
     private readonly MqttSettings _settings;
-    private readonly MqttTopics _topics;
+    private readonly MqttPresence _presence;
     private readonly MqttOutbox _outbox;
     private readonly ReconnectPolicy _reconnect;
     private readonly ILogger _logger;
@@ -27,10 +28,10 @@ public sealed partial class MqttConnection : IAsyncDisposable
     private long _refused;
 
     /// <param name="reconnect">Backoff between connect attempts (<see cref="ReconnectPolicy.Default"/>, as for cameras).</param>
-    public MqttConnection(MqttSettings settings, MqttTopics topics, MqttOutbox outbox, ILogger logger, ReconnectPolicy? reconnect = null)
+    public MqttConnection(MqttSettings settings, MqttPresence presence, MqttOutbox outbox, ILogger logger, ReconnectPolicy? reconnect = null)
     {
         _settings = settings;
-        _topics = topics;
+        _presence = presence;
         _outbox = outbox;
         _reconnect = reconnect ?? ReconnectPolicy.Default;
         _logger = logger;
@@ -52,7 +53,8 @@ public sealed partial class MqttConnection : IAsyncDisposable
     /// <summary>Connects to <paramref name="endpoint"/>, sends and reconnects until cancelled.</summary>
     public async Task RunAsync(MqttEndpoint endpoint, CancellationToken cancellation)
     {
-        var options = MqttClientOptionsFactory.Create(_settings, endpoint, _topics);
+        var options = MqttClientOptionsFactory.Create(_settings, endpoint, _presence);
+        var level = _presence.Quiet ? LogLevel.Debug : LogLevel.Information;
         int attempt = 0;
         bool outage = false;
         long droppedAtOutage = 0;
@@ -68,11 +70,11 @@ public sealed partial class MqttConnection : IAsyncDisposable
                         timeout.CancelAfter(MqttClientOptionsFactory.ConnectTimeout);
                         await _client.ConnectAsync(options, timeout.Token).ConfigureAwait(false);
                         attempt = 0;
-                        if (outage) LogBrokerBack(_logger, endpoint.ToString(), _outbox.Dropped - droppedAtOutage);
-                        else LogConnected(_logger, endpoint.ToString());
+                        if (outage) LogBrokerBack(_logger, level, endpoint.ToString(), _presence.ClientId, _outbox.Dropped - droppedAtOutage);
+                        else LogConnected(_logger, level, endpoint.ToString(), _presence.ClientId);
                         outage = false;
                         _outbox.ResendRetained();
-                        await PublishOrDropAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Online), true, 1), cancellation).ConfigureAwait(false);
+                        if (_presence.OnConnect is { } hello) await PublishOrDropAsync(hello, cancellation).ConfigureAwait(false);
                     }
                     catch (Exception e) when (!cancellation.IsCancellationRequested && e is not OutOfMemoryException)
                     {
@@ -80,7 +82,8 @@ public sealed partial class MqttConnection : IAsyncDisposable
                         {
                             outage = true;
                             droppedAtOutage = _outbox.Dropped;
-                            LogBrokerAway(_logger, endpoint.ToString(), e.Message, _outbox.Capacity);
+                            if (_presence.Quiet) LogBrokerAwayQuiet(_logger, endpoint.ToString(), _presence.ClientId, e.Message);
+                            else LogBrokerAway(_logger, endpoint.ToString(), e.Message, _outbox.Capacity);
                         }
                         await Task.Delay(_reconnect.Delay(attempt++, _random), cancellation).ConfigureAwait(false);
                         continue;
@@ -96,8 +99,8 @@ public sealed partial class MqttConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends what is still queued until <paramref name="drain"/> is cancelled, then publishes
-    /// <c>stopped</c> and disconnects cleanly, giving up when <paramref name="cutOff"/> is cancelled. Call
+    /// Sends what is still queued until <paramref name="drain"/> is cancelled, then publishes the
+    /// presence's stop message (<c>stopped</c>) and disconnects cleanly, giving up when <paramref name="cutOff"/> is cancelled. Call
     /// after <see cref="RunAsync"/> returned.
     /// </summary>
     public async Task StopAsync(CancellationToken drain, CancellationToken cutOff)
@@ -115,7 +118,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
         }
         try
         {
-            await PublishOrDropAsync(new OutgoingMessage(_topics.Available, MqttPayloads.Utf8(MqttClientOptionsFactory.Stopped), true, 1), cutOff).ConfigureAwait(false);
+            if (_presence.AtStop is { } goodbye) await PublishOrDropAsync(goodbye, cutOff).ConfigureAwait(false);
             await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cutOff).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -167,6 +170,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
             .WithPayload(message.Payload)
             .WithRetainFlag(message.Retain)
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)Math.Clamp(message.Qos, 0, 2))
+            .WithMessageExpiryInterval(message.ExpirySeconds)
             .Build();
         var result = await _client.PublishAsync(m, cancellation).ConfigureAwait(false);
         if (!result.IsSuccess) throw new PublishRefusedException(message.Topic, $"{result.ReasonCode}{(string.IsNullOrEmpty(result.ReasonString) ? "" : ": " + result.ReasonString)}");
@@ -179,14 +183,17 @@ public sealed partial class MqttConnection : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Broker}")]
-    private static partial void LogConnected(ILogger logger, string broker);
+    [LoggerMessage(Message = "MQTT connected to {Broker} as {ClientId}")]
+    private static partial void LogConnected(ILogger logger, LogLevel level, string broker, string clientId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Broker} is away ({Reason}); detection goes on, up to {Capacity} messages wait in the outbox, older ones will be dropped")]
     private static partial void LogBrokerAway(ILogger logger, string broker, string reason, int capacity);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker {Broker} is back; {Dropped} messages were dropped during the outage")]
-    private static partial void LogBrokerBack(ILogger logger, string broker, long dropped);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT broker {Broker} is away for {ClientId} ({Reason})")]
+    private static partial void LogBrokerAwayQuiet(ILogger logger, string broker, string clientId, string reason);
+
+    [LoggerMessage(Message = "MQTT broker {Broker} is back for {ClientId}; {Dropped} messages were dropped during the outage")]
+    private static partial void LogBrokerBack(ILogger logger, LogLevel level, string broker, string clientId, long dropped);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT send failed: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string reason);

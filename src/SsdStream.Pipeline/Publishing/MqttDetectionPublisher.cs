@@ -11,7 +11,8 @@ namespace SsdStream.Pipeline.Publishing;
 /// that has any (and empty frames when configured), object events, retained counts of the current
 /// objects per camera and label and per zone and label when they change, retained camera status, closed
 /// recording segments, periodic stats, and Home Assistant discovery configs for every camera, zone and
-/// label. It only queues: the <see cref="MqttConnection"/> sends.
+/// label. It only queues: the <see cref="MqttConnection"/>s send (a camera's status goes to the outbox of
+/// the camera's own connection when it has one, whose last will turns it <c>offline</c>).
 /// </summary>
 public sealed class MqttDetectionPublisher
 {
@@ -24,14 +25,20 @@ public sealed class MqttDetectionPublisher
     /// <summary>The zones of each camera, with the labels they count.</summary>
     private readonly Dictionary<string, List<(string Zone, IReadOnlyList<string> Labels)>> _zones = new(StringComparer.Ordinal);
     private readonly Lock _countsLock = new();
+    private readonly Func<string, MqttOutbox?> _statusOutbox;
+    /// <summary>The number of the last detections message queued per camera (<c>message_sequence</c>), under <see cref="_messagesLock"/>.</summary>
+    private readonly Dictionary<string, long> _messages = new(StringComparer.Ordinal);
+    private readonly Lock _messagesLock = new();
 
     /// <param name="labels">Every label the model can report (for discovery and zero counts).</param>
-    public MqttDetectionPublisher(MqttSettings settings, MqttTopics topics, MqttOutbox outbox, IReadOnlyList<string> labels)
+    /// <param name="statusOutbox">The outbox of a camera's own connection (null, or a null answer: <paramref name="outbox"/>).</param>
+    public MqttDetectionPublisher(MqttSettings settings, MqttTopics topics, MqttOutbox outbox, IReadOnlyList<string> labels, Func<string, MqttOutbox?>? statusOutbox = null)
     {
         _settings = settings;
         _topics = topics;
         _outbox = outbox;
         _labels = labels;
+        _statusOutbox = statusOutbox ?? (_ => null);
     }
 
     /// <summary>Queues the retained discovery configs and zero counts for these cameras and their zones.</summary>
@@ -60,9 +67,9 @@ public sealed class MqttDetectionPublisher
         }
     }
 
-    /// <summary>Publishes a camera's state (retained).</summary>
+    /// <summary>Publishes a camera's state (retained), naming this instance.</summary>
     public void OnCameraState(CameraStateChange change) =>
-        _outbox.SetRetained(new OutgoingMessage(_topics.Status(change.CameraId), MqttPayloads.Status(change), true, 1));
+        (_statusOutbox(change.CameraId) ?? _outbox).SetRetained(new OutgoingMessage(_topics.Status(change.CameraId), MqttPayloads.Status(change, _topics.Instance), true, 1));
 
     /// <summary>Queues the messages of one result: its detections and the counts that changed (its events come with their media, <see cref="PublishEvent"/>).</summary>
     public void OnResult(FrameResult result)
@@ -70,7 +77,12 @@ public sealed class MqttDetectionPublisher
         bool closing = result.Tracking?.Closing == true;
         if (!closing && (result.Detections.Count > 0 || _settings.PublishEmptyFrames))
         {
-            _outbox.Enqueue(new OutgoingMessage(_topics.Detections(result.CameraId), MqttPayloads.Detections(result), false, _settings.Qos));
+            // Numbered and queued under one lock, so that the numbers leave in order.
+            lock (_messagesLock)
+            {
+                long message = _messages[result.CameraId] = _messages.GetValueOrDefault(result.CameraId) + 1;
+                _outbox.Enqueue(new OutgoingMessage(_topics.Detections(result.CameraId), MqttPayloads.Detections(result, message), false, _settings.Qos, (uint)_settings.DetectionExpirySeconds));
+            }
         }
         if (result.Tracking is not { } tracking)
         {
@@ -117,7 +129,7 @@ public sealed class MqttDetectionPublisher
 
     /// <summary>Queues the stats message for the interval <paramref name="delta"/> covers.</summary>
     public void PublishStats(PipelineDelta delta, DateTimeOffset time, long sent) =>
-        _outbox.Enqueue(new OutgoingMessage(_topics.Stats, MqttPayloads.Stats(delta, time, _outbox.Count, _outbox.Dropped, sent), false, 0));
+        _outbox.Enqueue(new OutgoingMessage(_topics.Stats, MqttPayloads.Stats(delta, time, _topics.Instance, _outbox.Count, _outbox.Dropped, sent), false, 0));
 
     /// <summary>Queues the message announcing a closed recording segment, with the events it holds.</summary>
     public void PublishSegment(RecordedSegment segment, IReadOnlyList<string>? events = null) =>

@@ -19,10 +19,12 @@ public static class MqttPayloads
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// <c>{"camera", "sequence", "capture_time", "width", "height", "model", "detections": [...]}</c>, each
-    /// detection as <see cref="DetectionJson"/> writes it.
+    /// <c>{"camera", "sequence", "message_sequence", "capture_time", "width", "height", "model", "detections": [...]}</c>,
+    /// each detection as <see cref="DetectionJson"/> writes it. <paramref name="messageSequence"/> numbers the
+    /// camera's detections messages without gaps (1, 2, 3... from the daemon's start), so that a subscriber
+    /// can count what it lost; <c>sequence</c> is the frame's number, with gaps for frames not published.
     /// </summary>
-    public static byte[] Detections(FrameResult result)
+    public static byte[] Detections(FrameResult result, long messageSequence)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
@@ -30,6 +32,7 @@ public static class MqttPayloads
             w.WriteStartObject();
             w.WriteString("camera", result.CameraId);
             w.WriteNumber("sequence", result.Sequence);
+            w.WriteNumber("message_sequence", messageSequence);
             w.WriteString("capture_time", Time(result.CaptureTime));
             w.WriteNumber("width", result.Width);
             w.WriteNumber("height", result.Height);
@@ -40,11 +43,6 @@ public static class MqttPayloads
         return ms.ToArray();
     }
 
-    /// <summary>
-    /// <c>{"time", "cameras": {name: {"state", "fps", "frames_in", "frames_processed", "frames_dropped",
-    /// "reconnects", "recording_dropped", "inference_ms_per_frame"}}, "mqtt": {"outbox", "outbox_dropped", "sent"}}</c>:
-    /// totals since start, and the frame rate and inference time per frame over the interval.
-    /// </summary>
     /// <summary>An object event (<c>&lt;prefix&gt;/events</c>), as <see cref="ObjectJson.WriteEvent"/> writes it.</summary>
     public static byte[] Event(Tracking.ObjectEvent e, bool hasSnapshot = false, bool hasClip = false, (DateTimeOffset, Tracking.CornerBox)? snapshot = null)
     {
@@ -53,7 +51,12 @@ public static class MqttPayloads
         return ms.ToArray();
     }
 
-    public static byte[] Stats(PipelineDelta delta, DateTimeOffset time, int outbox, long outboxDropped, long sent)
+    /// <summary>
+    /// <c>{"time", "instance", "cameras": {name: {"state", "fps", "frames_in", "frames_processed", "frames_dropped",
+    /// "reconnects", "recording_dropped", "inference_ms_per_frame"}}, "mqtt": {"outbox", "outbox_dropped", "sent"}}</c>:
+    /// totals since start, and the frame rate and inference time per frame over the interval.
+    /// </summary>
+    public static byte[] Stats(PipelineDelta delta, DateTimeOffset time, string instance, int outbox, long outboxDropped, long sent)
     {
         var perCamera = new JsonObject();
         foreach (var c in delta.Cameras)
@@ -73,6 +76,7 @@ public static class MqttPayloads
         return Utf8(new JsonObject
         {
             ["time"] = Time(time),
+            ["instance"] = instance,
             ["cameras"] = perCamera,
             ["mqtt"] = new JsonObject { ["outbox"] = outbox, ["outbox_dropped"] = outboxDropped, ["sent"] = sent },
         }.ToJsonString());
@@ -91,11 +95,24 @@ public static class MqttPayloads
         ["labels"] = new JsonArray(segment.Labels.Select(l => (JsonNode)l).ToArray()),
     }.ToJsonString());
 
-    /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "..."}</c>.</summary>
-    public static byte[] Status(CameraStateChange change) => Utf8(new JsonObject
+    /// <summary><c>{"state": "streaming|reconnecting|stopped", "reason": "...", "time": "...", "instance": "..."}</c>: a camera's status, naming the instance that runs it.</summary>
+    public static byte[] Status(CameraStateChange change, string instance) => Utf8(new JsonObject
     {
         ["state"] = change.State.PublicName(),
         ["reason"] = change.Reason,
         ["time"] = Time(change.Time),
+        ["instance"] = instance,
+    }.ToJsonString());
+
+    /// <summary>
+    /// A camera's status as its connection's last will: <c>{"state": "offline", "reason", "time": null,
+    /// "instance"}</c>. The broker sends it when the daemon is gone, at a time the daemon cannot know.
+    /// </summary>
+    public static byte[] StatusLost(string instance) => Utf8(new JsonObject
+    {
+        ["state"] = MqttPresence.Offline,
+        ["reason"] = $"instance {instance} lost its connection to the broker without stopping (killed, crashed, or cut off)",
+        ["time"] = null,
+        ["instance"] = instance,
     }.ToJsonString());
 }

@@ -21,7 +21,8 @@ public sealed record MqttSettings
     /// <summary>Never logged or published.</summary>
     public string Password { get; init; } = "";
 
-    public string ClientId { get; init; } = "ssdstream";
+    /// <summary>The client id; empty: <c>ssdstream-&lt;Instance:Name&gt;</c> (<see cref="ClientIdOf"/>). Each camera's connection adds <c>-&lt;camera&gt;</c>.</summary>
+    public string ClientId { get; init; } = "";
 
     public double KeepAliveSeconds { get; init; } = 30;
 
@@ -29,6 +30,13 @@ public sealed record MqttSettings
     public int Qos { get; init; } = 1;
 
     public string TopicPrefix { get; init; } = "ssdstream";
+
+    /// <summary>
+    /// MQTT 5 message expiry of detection messages, in seconds (0: none): a broker holding them for a
+    /// subscriber that is away (a persistent session) drops them after this long instead of delivering
+    /// stale frames when it comes back.
+    /// </summary>
+    public int DetectionExpirySeconds { get; init; } = 10;
 
     /// <summary>Also publish frames without detections.</summary>
     public bool PublishEmptyFrames { get; init; }
@@ -45,6 +53,9 @@ public sealed record MqttSettings
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(Host);
 
     public TimeSpan KeepAlive => TimeSpan.FromSeconds(KeepAliveSeconds);
+
+    /// <summary>The client id of <paramref name="instance"/>'s daemon: <see cref="ClientId"/>, or <c>ssdstream-&lt;instance&gt;</c> when it is empty.</summary>
+    public string ClientIdOf(string instance) => string.IsNullOrWhiteSpace(ClientId) ? $"ssdstream-{instance}" : ClientId;
 }
 
 /// <summary>TLS to the broker (<c>SsdStream:Mqtt:Tls</c>); certificate and key files in PEM.</summary>

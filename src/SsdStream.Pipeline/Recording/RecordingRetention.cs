@@ -5,17 +5,19 @@ namespace SsdStream.Pipeline.Recording;
 /// <summary>
 /// Deletes a camera's oldest complete segments (video with its sidecar) beyond a maximum age or a
 /// maximum total size; files still being written (<c>.part.mp4</c>), segments to keep (those of events
-/// marked to be retained) and anything else are left alone.
+/// marked to be retained) and anything else are left alone. Only the folders of this daemon's
+/// <c>cameras</c> are looked at: another daemon may record into the same directory, under its own limits
+/// and with its own retained events.
 /// </summary>
-public sealed partial class RecordingRetention(string root, TimeSpan? maxAge, long? maxBytes, ILogger logger)
+public sealed partial class RecordingRetention(string root, IReadOnlyCollection<string> cameras, TimeSpan? maxAge, long? maxBytes, ILogger logger)
 {
-    /// <summary>Applies the limits to every camera directory under the root, never deleting a video in <paramref name="keep"/>; returns the videos deleted.</summary>
+    /// <summary>Applies the limits to each camera's directory under the root, never deleting a video in <paramref name="keep"/>; returns the videos deleted.</summary>
     public IReadOnlyList<string> Apply(DateTimeOffset now, IReadOnlySet<string>? keep = null)
     {
         keep ??= new HashSet<string>();
         var deleted = new List<string>();
         if (!Directory.Exists(root)) return deleted;
-        foreach (var cameraDir in Directory.EnumerateDirectories(root))
+        foreach (var cameraDir in cameras.Select(c => Path.Combine(root, c)).Where(Directory.Exists))
         {
             try
             {

@@ -56,10 +56,10 @@ public sealed partial class ResilientCamera
                 var source = _sourceFactory();
                 SetState(CameraState.Connecting, $"opening {source.Description}");
                 string reason;
+                var connection = new Connection();
                 try
                 {
-                    bool streamed = await StreamAsync(source, output, cancellation).ConfigureAwait(false);
-                    if (streamed) attempt = 0;
+                    await StreamAsync(source, connection, output, cancellation).ConfigureAwait(false);
                     if (source is VideoCaptureFrameSource { EndIsFinal: true })
                     {
                         SetState(CameraState.Stopped, "end of file");
@@ -71,9 +71,8 @@ public sealed partial class ResilientCamera
                 {
                     break;
                 }
-                catch (StallException e)
+                catch (StallException)
                 {
-                    if (e.Streamed) attempt = 0;
                     reason = $"no frame for {_stallTimeout.TotalSeconds:0.#} s";
                 }
                 catch (FrameSourceException e)
@@ -86,6 +85,9 @@ public sealed partial class ResilientCamera
                     // reconnects as after any other loss and says why; it never ends on its own.
                     reason = $"unexpected {e.GetType().Name}: {e.Message}";
                 }
+                // A connection that delivered frames was a success, however it ended (a stream that breaks
+                // throws): the backoff starts again from its shortest delay, not where the failures before it left it.
+                if (connection.Streamed) attempt = 0;
                 var delay = _policy.Delay(attempt++, _random);
                 SetState(CameraState.BackingOff, $"{reason}; reconnecting in {delay.TotalSeconds:0.0} s");
                 try
@@ -106,19 +108,25 @@ public sealed partial class ResilientCamera
         }
     }
 
-    /// <summary>Reads frames until the source ends; throws <see cref="StallException"/> when none arrives in time. Returns whether any frame arrived.</summary>
-    private async Task<bool> StreamAsync(IFrameSource source, ChannelWriter<Frame> output, CancellationToken cancellation)
+    /// <summary>What one connection achieved, known however it ended (by returning or by throwing).</summary>
+    private sealed class Connection
+    {
+        /// <summary>At least one frame arrived.</summary>
+        public bool Streamed { get; set; }
+    }
+
+    /// <summary>Reads frames until the source ends; throws <see cref="StallException"/> when none arrives in time. Sets <see cref="Connection.Streamed"/> at the first frame.</summary>
+    private async Task StreamAsync(IFrameSource source, Connection connection, ChannelWriter<Frame> output, CancellationToken cancellation)
     {
         using var sourceCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var frames = source.ReadAsync(sourceCancellation.Token).GetAsyncEnumerator(sourceCancellation.Token);
-        bool streamed = false;
         try
         {
             while (true)
             {
                 var next = frames.MoveNextAsync().AsTask();
                 // Opening may take the source's own open timeout; afterwards frames must keep coming.
-                var limit = streamed ? _stallTimeout : _stallTimeout + TimeSpan.FromSeconds(15);
+                var limit = connection.Streamed ? _stallTimeout : _stallTimeout + TimeSpan.FromSeconds(15);
                 // WaitAsync drops its timer as soon as the frame comes (a Task.Delay per frame would leave
                 // one live timer per frame for the whole stall timeout: 300 for a 30 fps camera).
                 bool stalled = false;
@@ -153,13 +161,13 @@ public sealed partial class ResilientCamera
                             // The source is being abandoned; what went wrong in its cleanup changes nothing.
                         }
                     }, TaskScheduler.Default);
-                    throw new StallException(streamed);
+                    throw new StallException();
                 }
-                if (!await next.ConfigureAwait(false)) return streamed;
+                if (!await next.ConfigureAwait(false)) return;
                 var image = frames.Current;
-                if (!streamed)
+                if (!connection.Streamed)
                 {
-                    streamed = true;
+                    connection.Streamed = true;
                     FramesPerSecond = source.FramesPerSecond;
                     SetState(CameraState.Streaming, $"{source.Description}: {image.Image.Width}x{image.Image.Height}");
                 }
@@ -217,8 +225,5 @@ public sealed partial class ResilientCamera
     [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: {State} ({Reason})")]
     private static partial void LogState(ILogger logger, string camera, string state, string reason);
 
-    private sealed class StallException(bool streamed) : Exception("stalled")
-    {
-        public bool Streamed { get; } = streamed;
-    }
+    private sealed class StallException() : Exception("stalled");
 }

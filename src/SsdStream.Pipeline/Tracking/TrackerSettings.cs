@@ -136,6 +136,9 @@ public sealed record TrackerSettings
     /// <summary>How much an object's top score must rise over the last published one to be published at once. Default 0.05.</summary>
     public float BetterScoreMargin { get; init; } = 0.05f;
 
+    /// <summary>The longest score history (each track keeps one of this length).</summary>
+    public const int MaxScoreHistory = 1000;
+
     /// <summary>One line per bad setting, each naming the property; empty when all are good.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -154,7 +157,7 @@ public sealed record TrackerSettings
         if (!(OtherLabelPenalty >= 0 && double.IsFinite(OtherLabelPenalty))) errors.Add($"{nameof(OtherLabelPenalty)} must be 0 or more, not {Show(OtherLabelPenalty)}.");
         if (!(LostBuffer >= 0 && LostBuffer <= 2)) errors.Add($"{nameof(LostBuffer)} must be between 0 and 2, not {Show(LostBuffer)}.");
         if (ConfirmFrames < 1) errors.Add($"{nameof(ConfirmFrames)} must be at least 1, not {ConfirmFrames}.");
-        if (ScoreHistory < 1) errors.Add($"{nameof(ScoreHistory)} must be at least 1, not {ScoreHistory}.");
+        if (ScoreHistory is < 1 or > MaxScoreHistory) errors.Add($"{nameof(ScoreHistory)} must be 1..{MaxScoreHistory}, not {ScoreHistory}.");
         Seconds(nameof(LostSeconds), LostSeconds, allowZero: false);
         Seconds(nameof(StationarySeconds), StationarySeconds, allowZero: false);
         Seconds(nameof(UpdateThrottleSeconds), UpdateThrottleSeconds, allowZero: true);
@@ -174,8 +177,7 @@ public sealed record TrackerSettings
 
         void Seconds(string name, double value, bool allowZero)
         {
-            bool ok = double.IsFinite(value) && (allowZero ? value >= 0 : value > 0);
-            if (!ok) errors.Add($"{name} must be {(allowZero ? "0 or more" : "above 0")} seconds, not {Show(value)}.");
+            if (!SettingLimits.IsDuration(value, allowZero)) errors.Add($"{name} must be {SettingLimits.DurationRule(allowZero)}, not {Show(value)}.");
         }
     }
 

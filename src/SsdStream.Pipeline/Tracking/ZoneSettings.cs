@@ -31,8 +31,8 @@ public sealed partial record ZoneSettings
         if (!NamePattern().IsMatch(Name))
             errors.Add($"{zone}: {nameof(Name)} must be letters, digits, '_' or '-' (it names MQTT topics).");
         foreach (var e in Polygon.Check(Points)) errors.Add($"{zone}: {nameof(Points)} {e}.");
-        if (!(double.IsFinite(InsideSeconds) && InsideSeconds >= 0))
-            errors.Add($"{zone}: {nameof(InsideSeconds)} must be 0 or more, not {InsideSeconds.ToString(CultureInfo.InvariantCulture)}.");
+        if (!SettingLimits.IsDuration(InsideSeconds, allowZero: true))
+            errors.Add($"{zone}: {nameof(InsideSeconds)} must be {SettingLimits.DurationRule(allowZero: true)}, not {SettingLimits.Show(InsideSeconds)}.");
         return errors;
     }
 

@@ -10,69 +10,64 @@ using SsdStream.Pipeline.Frames;
 using SsdStream.Pipeline.Metrics;
 using SsdStream.Pipeline.Processing;
 using SsdStream.Pipeline.Sources;
+using SsdStream.Service.Commands.Bench;
 
 namespace SsdStream.Service.Commands;
 
 /// <summary>
-/// <c>ssdstream bench</c>: the network alone on the source's first frame, then the whole pipeline on N
-/// cameras each playing the source; prints model-only images/s, pipeline frames/s, their ratio, latency
-/// p50/p99, dropped frames and peak RSS. The network alone runs half its time before and half after the
-/// pipeline (the mean is reported), so slow drift of the machine's speed favours neither. By default the cameras read the file as fast as the pipeline
-/// takes frames (every frame processed), which measures what decoding, preprocessing, batching and
-/// post-processing cost on top of the network; <c>--realtime</c> plays it at its frame rate instead, as
-/// live cameras would, dropping what inference cannot keep up with.
+/// <c>ssdstream bench</c>: what the network and the pipeline do with the source, measured in slices that
+/// alternate in one run (each engine's network alone, then the pipeline for each camera count, round after
+/// round) and reported as medians, so that one noisy moment of a shared machine decides nothing. Without
+/// <c>--realtime</c> the cameras read the file as fast as the pipeline takes frames (every frame processed),
+/// and the bench also measures each stage alone (decoding, preprocessing, post-processing, tracking; the
+/// network from its slices) to print the no-overlap limit 1 / (sum of the stages' costs per frame) and the
+/// pipeline's frames/s as a share of it. With <c>--realtime</c> the cameras play the file at its frame rate,
+/// as live cameras, and the bench prints per camera count the frames/s per camera, drops, capture-to-publish
+/// latency, CPU and memory, and plots them.
 /// </summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo?>("--model") { Description = "Model file (or --arch for random weights)" };
+        var model = new Option<FileInfo?>("--model") { Description = "Model file or .onnx (or --arch for random weights)" };
         var arch = CliOptions.Architecture(required: false);
         var source = new Option<FileInfo>("--source") { Description = "Video file the cameras play", Required = true };
-        var cameras = new Option<int>("--cameras") { Description = "Cameras playing the source at once", DefaultValueFactory = _ => 1 }
-            .Accepting(v => v >= 1, "at least 1");
+        var cameras = new Option<string>("--cameras") { Description = "Camera counts to measure, comma-separated (each camera plays the source)", DefaultValueFactory = _ => "1" }
+            .Accepting(v => CameraCounts(v) is not null, "a comma-separated list of counts from 1 to 64 (1,2,4)");
         var batch = new Option<int>("--batch") { Description = "Largest inference batch", DefaultValueFactory = _ => new BatchingOptions().MaxBatch }
             .Accepting(v => v >= 1, "at least 1");
-        var seconds = new Option<double>("--seconds") { Description = "Length of each measurement", DefaultValueFactory = _ => 20 }
+        var seconds = new Option<double>("--seconds") { Description = "Length of each measured slice", DefaultValueFactory = _ => 10 }
             .Accepting(v => v > 0, "positive");
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of interleaved slices (medians are reported)", DefaultValueFactory = _ => 3 }
+            .Accepting(v => v >= 1, "at least 1");
         var realtime = new Option<bool>("--realtime") { Description = "Play the source at its frame rate, as live cameras (frames inference cannot keep up with are dropped)" };
+        var score = new Option<float>("--score") { Description = "Post-processing's per-class score threshold (Model:ScoreThreshold)", DefaultValueFactory = _ => new PostProcessOptions().ScoreThreshold }
+            .Accepting(v => v >= 0 && v < 1, "in [0, 1)");
+        var compareSpinning = new Option<bool>("--compare-spinning") { Description = "Also run the pipeline slices on ONNX Runtime with intra-op spinning the other way (Model:Spinning), interleaved" };
+        var plot = new Option<FileInfo?>("--plot") { Description = "PNG of the --realtime figures per camera count (default: bench-realtime.png in the current folder)" };
+        var engine = CliOptions.Engine();
         var threads = CliOptions.Threads();
         var device = CliOptions.Device();
         var half = CliOptions.Half();
-        var command = new Command("bench", "Measure model-only and whole-pipeline throughput")
-            { model, arch, source, cameras, batch, seconds, realtime, threads, device, half };
+        var command = new Command("bench", "Measure the network alone on each engine and the whole pipeline, interleaved, with the stages' costs")
+            { model, arch, source, cameras, batch, seconds, rounds, score, realtime, compareSpinning, plot, engine, threads, device, half };
         command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
         {
             var file = parse.GetValue(source)!;
             if (!file.Exists) throw new FileNotFoundException($"source '{file.FullName}' does not exist", file.FullName);
-            int n = parse.GetValue(cameras), b = parse.GetValue(batch);
-            double s = parse.GetValue(seconds);
-            int torchThreads = parse.GetValue(threads);
-            TorchRuntime.Initialise(torchThreads);
-            var computeDevice = CliOptions.SelectDevice(parse.GetValue(device)!, parse.GetValue(half));
-            var options = new PostProcessOptions();
-            var loaded = ModelLoading.LoadOrCreate(parse.GetValue(model), parse.GetValue(arch));
-            string modelName = parse.GetValue(model)?.Name ?? $"{loaded.Architecture.Name} (random weights)";
-
-            bool live = parse.GetValue(realtime);
-            Console.WriteLine($"model: {modelName}, device: {computeDevice}, torch threads: {TorchSharp.torch.get_num_threads()}, batch: {b}, cameras: {n}, "
-                + (live ? "sources in real time (drop oldest)" : "sources at full speed (every frame)"));
-            // The network alone is measured half before and half after the pipeline, and the two averaged,
-            // so that a machine whose speed drifts (shared or throttled cores) biases neither side.
-            double before, after;
-            PipelineNumbers pipeline;
-            using (var detector = new SsdDetector(loaded, computeDevice, options, ownsModel: false))
+            var run = new BenchRun(file.FullName, CameraCounts(parse.GetValue(cameras)!)!, parse.GetValue(batch), TimeSpan.FromSeconds(parse.GetValue(seconds)),
+                parse.GetValue(rounds), parse.GetValue(realtime), CliOptions.Detector(parse, engine, device, half, threads));
+            using var detectors = BenchDetectors.Open(parse.GetValue(model), parse.GetValue(arch), run.Settings, new PostProcessOptions { ScoreThreshold = parse.GetValue(score) });
+            if (parse.GetValue(compareSpinning)) detectors.AddSpinningVariant(parse.GetValue(model), run.Settings);
+            if (run.Realtime)
             {
-                before = ModelOnly(detector, file.FullName, b, s / 2, cancellation);
-                Console.WriteLine($"model only (before): {before:0.0} images/s");
-                pipeline = await PipelineRun(loaded, computeDevice, options, file.FullName, n, b, s, live, torchThreads, modelName, cancellation);
-                Console.WriteLine($"pipeline: {pipeline.FramesPerSecond:0.0} frames/s");
-                after = ModelOnly(detector, file.FullName, b, s / 2, cancellation);
-                Console.WriteLine($"model only (after): {after:0.0} images/s");
+                var plotPath = parse.GetValue(plot)?.FullName ?? Path.GetFullPath("bench-realtime.png");
+                await run.RealtimeAsync(detectors, plotPath, cancellation);
             }
-            double modelOnly = (before + after) / 2;
-            loaded.Dispose();
-            PrintTable(modelOnly, pipeline, n, b);
+            else
+            {
+                await run.FullSpeedAsync(detectors, cancellation);
+            }
             return 0;
         }));
         command.Subcommands.Add(Tracking());
@@ -80,65 +75,17 @@ internal static class BenchCommand
         return command;
     }
 
-    private static double ModelOnly(SsdDetector detector, string path, int batch, double seconds, CancellationToken cancellation)
+    /// <summary>The counts of a <c>--cameras</c> value (1,2,4), or null when it is not one.</summary>
+    internal static int[]? CameraCounts(string value)
     {
-        using var capture = new VideoCapture(path);
-        using var frame = new Mat();
-        if (!capture.Read(frame) || frame.Empty()) throw new InvalidDataException($"'{path}' has no frame OpenCV can decode");
-        int length = detector.Preprocessor.ImageLength;
-        var input = new float[batch * length];
-        for (int k = 0; k < batch; k++) detector.Preprocessor.Write(frame, input.AsSpan(k * length, length));
-        // Warm-up: at least two batches and two seconds (allocator, kernels and JIT tiers settle).
-        var warmup = Stopwatch.StartNew();
-        for (int i = 0; i < 2 || warmup.Elapsed < TimeSpan.FromSeconds(2); i++) detector.Detect(input, batch);
-        var clock = Stopwatch.StartNew();
-        long images = 0;
-        while (clock.Elapsed.TotalSeconds < seconds && !cancellation.IsCancellationRequested)
+        var parts = value.Split(',', StringSplitOptions.TrimEntries);
+        var counts = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
         {
-            detector.Detect(input, batch);
-            images += batch;
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out counts[i]) || counts[i] is < 1 or > 64) return null;
         }
-        return images / clock.Elapsed.TotalSeconds;
+        return counts.Length == 0 ? null : counts;
     }
-
-    private sealed record PipelineNumbers(double FramesPerSecond, double LatencyP50, double LatencyP99, long Dropped, long FramesIn, double MeanBatch, double PeakRssMb);
-
-    private static async Task<PipelineNumbers> PipelineRun(Ssd.Model.Checkpoints.SsdModel model, ComputeDevice device, PostProcessOptions options,
-        string path, int cameras, int batch, double seconds, bool realtime, int threads, string modelName, CancellationToken cancellation)
-    {
-        using var metrics = new PipelineMetrics();
-        var reconnect = new ReconnectPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
-        var definitions = Enumerable.Range(1, cameras).Select(i => new CameraDefinition($"cam{i}",
-            () => new VideoCaptureFrameSource(path, loop: true, realtime), DetectionFilter.Default, reconnect, TimeSpan.FromSeconds(10),
-            Delivery: realtime ? FrameDelivery.Newest : FrameDelivery.Every)).ToList();
-        await using var pipeline = new DetectionPipeline(definitions,
-            () => new SsdBatchDetector(new SsdDetector(model, device, options, ownsModel: false), modelName),
-            new BatchingOptions { MaxBatch = batch }, threads, metrics, NullLoggerFactory.Instance);
-        var results = pipeline.SubscribeResults("bench", 100_000);
-        await pipeline.StartAsync(cancellation);
-
-        // Warm-up, then measure over a window.
-        var warmup = TimeSpan.FromSeconds(Math.Min(3, seconds / 4));
-        await Task.Delay(warmup, cancellation);
-        while (results.Reader.TryRead(out _)) { }
-        var start = PipelineSnapshot.Of(metrics);
-        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellation);
-        var window = PipelineSnapshot.Of(metrics).Since(start);
-        var latencies = new List<double>();
-        var batches = new List<int>();
-        while (results.Reader.TryRead(out var r))
-        {
-            latencies.Add(r.Latency.TotalMilliseconds);
-            batches.Add(r.BatchSize);
-        }
-        await pipeline.StopAsync(TimeSpan.FromSeconds(10));
-        latencies.Sort();
-        return new PipelineNumbers(window.ProcessedPerSecond, Percentile(latencies, 0.5), Percentile(latencies, 0.99), window.FramesDropped, window.FramesIn,
-            batches.Count == 0 ? 0 : batches.Average(), PeakRssMegabytes());
-    }
-
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     /// <summary>Peak resident set size of this process (VmHWM), in MiB.</summary>
     internal static double PeakRssMegabytes()
@@ -147,14 +94,6 @@ internal static class BenchCommand
         if (!File.Exists(status)) return double.NaN;
         var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-    }
-
-    private static void PrintTable(double modelOnly, PipelineNumbers p, int cameras, int batch)
-    {
-        Console.WriteLine();
-        Console.WriteLine("| cameras | batch | model-only images/s | pipeline frames/s | ratio | latency p50 ms | latency p99 ms | frames in | dropped | mean batch | peak RSS MiB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
-        Console.WriteLine($"| {cameras} | {batch} | {modelOnly:0.0} | {p.FramesPerSecond:0.0} | {p.FramesPerSecond / modelOnly:0.00} | {p.LatencyP50:0} | {p.LatencyP99:0} | {p.FramesIn} | {p.Dropped} | {p.MeanBatch:0.0} | {p.PeakRssMb:0} |");
     }
 
     /// <summary><c>ssdstream bench tracking</c>: what tracking costs per frame (no model, no camera).</summary>

@@ -13,9 +13,15 @@ internal static class CliOptions
 
     public static Option<FileInfo> Model() => new("--model")
     {
-        Description = "Model file written by `ssdstream import` or `ssdstream train`",
+        Description = "Model file written by `ssdstream import` or `ssdstream train`, or an .onnx from `ssdstream model export-onnx`",
         Required = true,
     };
+
+    public static Option<string> Engine() => new Option<string>("--engine")
+    {
+        Description = "auto (ONNX Runtime when it can run the model on the device), torch or onnxruntime",
+        DefaultValueFactory = _ => "auto",
+    }.Accepting(Ssd.Model.Inference.InferenceEngines.IsName, string.Join(", ", Ssd.Model.Inference.InferenceEngines.Names));
 
     public static Option<string> Device() => new("--device")
     {
@@ -30,7 +36,7 @@ internal static class CliOptions
 
     public static Option<int> Threads() => new("--threads")
     {
-        Description = "CPU threads for torch (0: libtorch's default)",
+        Description = "CPU threads of the engine (0: one per core)",
         DefaultValueFactory = _ => 0,
     };
 
@@ -55,6 +61,28 @@ internal static class CliOptions
         if (Ssd.Model.Devices.ComputeDevice.HalfNote(half, selected) is { } note) Console.Error.WriteLine($"note: --half: {note}");
         return selected;
     }
+
+    /// <summary>
+    /// The detector settings a command's <c>--engine</c>, <c>--device</c>, <c>--half</c> and <c>--threads</c> give
+    /// (the rest as the configuration's defaults); pins torch's threads as well, for the torch engine.
+    /// </summary>
+    public static Ssd.Model.Inference.DetectorSettings Detector(System.CommandLine.ParseResult parse, Option<string> engine, Option<string> device, Option<bool> half, Option<int> threads,
+        Ssd.Model.Inference.DetectorSettings? defaults = null)
+    {
+        var settings = (defaults ?? new Ssd.Model.Inference.DetectorSettings()) with
+        {
+            Engine = Ssd.Model.Inference.InferenceEngines.Parse(parse.GetValue(engine)!),
+            Device = parse.GetValue(device)!,
+            Half = parse.GetValue(half),
+            Threads = parse.GetValue(threads),
+        };
+        Ssd.Model.Devices.TorchRuntime.Initialise(settings.Threads);
+        return settings;
+    }
+
+    /// <summary>Opens the detector a command asked for, telling the user on stderr what they should know (float16 not used...).</summary>
+    public static Ssd.Model.Inference.SsdDetector OpenDetector(string path, Ssd.Model.Inference.DetectorSettings settings, Ssd.Model.PostProcessing.PostProcessOptions options) =>
+        Ssd.Model.Inference.DetectorLoader.Open(path, settings, options, note => Console.Error.WriteLine($"note: {note}"));
 
     /// <summary>The VOC image set to read, or null for a COCO file (which lists its own images).</summary>
     public static string? VocImageSet(string dataPath, string? imageSet) => Directory.Exists(dataPath) ? imageSet : null;

@@ -47,6 +47,9 @@ internal static class CommandErrors
     /// <summary>The exit code of an error a user can cause or meet, or null for a bug.</summary>
     public static int? ExitCodeOf(Exception e) => e switch
     {
+        // A database server that refuses (credentials, no such database) is configuration; one that is away, a fault.
+        SsdStream.Pipeline.Events.EventStoreConnectionException c => c.Refused ? ExitCodes.Configuration : ExitCodes.Fault,
+        System.Data.Common.DbException => ExitCodes.Fault,
         CheckpointException or DatasetException or BadInputException or DeviceUnavailableException
             or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
             or ArgumentException or InvalidDataException or FormatException or MotFormatException => ExitCodes.BadInput,

@@ -37,8 +37,9 @@ internal static class DetectCommand
         var device = CliOptions.Device();
         var half = CliOptions.Half();
         var threads = CliOptions.Threads();
+        var engine = CliOptions.Engine();
         var command = new Command("detect", "Detect objects in an image or video file")
-            { input, model, score, nms, max, json, annotate, timings, device, half, threads };
+            { input, model, score, nms, max, json, annotate, timings, engine, device, half, threads };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var inputFile = parse.GetValue(input)!;
@@ -50,9 +51,8 @@ internal static class DetectCommand
                 MaxDetections = parse.GetValue(max),
             };
             options.Validate();
-            TorchRuntime.Initialise(parse.GetValue(threads));
-            var computeDevice = CliOptions.SelectDevice(parse.GetValue(device)!, parse.GetValue(half));
-            using var detector = new SsdDetector(ModelFile.Load(parse.GetValue(model)!.FullName), computeDevice, options);
+            var settings = CliOptions.Detector(parse, engine, device, half, threads);
+            using var detector = CliOptions.OpenDetector(parse.GetValue(model)!.FullName, settings, options);
 
             var annotatePath = parse.GetValue(annotate)?.FullName;
             bool isImage = ImageExtensions.Contains(inputFile.Extension);
@@ -88,7 +88,7 @@ internal static class DetectCommand
 
         public void Image(string path)
         {
-            using var image = Cv2.ImRead(path, ImreadModes.Color);
+            using var image = Ssd.Model.Imaging.ImageFile.Read(path);
             if (image.Empty()) throw new InvalidDataException($"'{path}' is not an image OpenCV can read");
             var detections = DetectFrame(image, 0);
             if (annotatePath is null) return;
@@ -135,7 +135,7 @@ internal static class DetectCommand
         {
             detector.Preprocessor.Write(frame, _input);
             var detections = detector.Detect(_input, 1)[0];
-            var pixels = PixelDetection.FromNormalised(detections, frame.Width, frame.Height, detector.Model.Label);
+            var pixels = PixelDetection.FromNormalised(detections, frame.Width, frame.Height, detector.Label);
             WriteJson(index, frame.Width, frame.Height, pixels);
             if (timings)
             {

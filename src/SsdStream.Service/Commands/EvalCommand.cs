@@ -26,19 +26,20 @@ internal static class EvalCommand
         var threads = CliOptions.Threads();
         var device = CliOptions.Device();
         var half = CliOptions.Half();
+        var engine = CliOptions.Engine();
         var command = new Command("eval", "COCO mAP@[.5:.95] and the other 11 COCO numbers of a model on a dataset")
-            { model, data, images, imageSet, json, detections, batch, skipBad, threads, device, half };
+            { model, data, images, imageSet, json, detections, batch, skipBad, engine, threads, device, half };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            TorchRuntime.Initialise(parse.GetValue(threads));
-            using var loaded = ModelFile.Load(parse.GetValue(model)!.FullName);
+            var settings = CliOptions.Detector(parse, engine, device, half, threads);
+            var loaded = ModelDescription.Read(parse.GetValue(model)!.FullName);
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(images), VocImageSet(parse.GetValue(data)!, parse.GetValue(imageSet)), parse.GetValue(skipBad), Directory.Exists(parse.GetValue(data)!) ? loaded.ClassNames : null);
-            if (dataset.SkippedAnnotations > 0 || dataset.SkippedImages > 0)
-                Console.Error.WriteLine($"skipped {dataset.SkippedAnnotations} bad annotations and {dataset.SkippedImages} images");
+            DatasetSkips.ReportRead(dataset);
             if (!dataset.ClassNames.SequenceEqual(loaded.ClassNames))
                 throw new ArgumentException($"the model's classes ({string.Join(", ", loaded.ClassNames)}) differ from the dataset's ({string.Join(", ", dataset.ClassNames)})");
-            var computeDevice = CliOptions.SelectDevice(parse.GetValue(device)!, parse.GetValue(half));
-            var (metrics, found) = DatasetEvaluation.Run(loaded, computeDevice, dataset, parse.GetValue(batch));
+            using var detector = CliOptions.OpenDetector(parse.GetValue(model)!.FullName, settings, DatasetEvaluation.EvaluationOptions);
+            var (metrics, found) = DatasetEvaluation.Run(detector, dataset, parse.GetValue(batch));
+            DatasetSkips.ReportUndecodable(dataset);
             Console.WriteLine($"{dataset.Images.Count} images, {dataset.ObjectCount} objects, {found.Count} detections");
             Console.WriteLine(metrics.Summary);
             Console.WriteLine("AP per class:");

@@ -9,8 +9,9 @@ namespace SsdStream.Service.Commands;
 /// <summary>
 /// <c>ssdstream events</c>: the events store, from the command line. Lists events (a table, or one JSON
 /// line each), marks one to be kept past retention (<c>retain</c>), or copies one's snapshots, clip or
-/// segments and its JSON into a folder (<c>export</c>). The database is the daemon's,
-/// <c>&lt;Recording:Directory&gt;/events.db</c> from its configuration, unless <c>--db</c> names one.
+/// segments and its JSON into a folder (<c>export</c>). The store is the daemon's, from its configuration
+/// (<c>Events:ConnectionString</c>'s PostgreSQL server, or the SQLite file <c>Events:Database</c>,
+/// <c>&lt;Recording:Directory&gt;/events.db</c> by default), unless <c>--db</c> names an SQLite file.
 /// </summary>
 internal static class EventsCommand
 {
@@ -19,22 +20,24 @@ internal static class EventsCommand
         var camera = new Option<string?>("--camera") { HelpName = "camera", Description = "Only this camera's events" };
         var label = new Option<string?>("--label") { HelpName = "label", Description = "Only events of this label" };
         var zone = new Option<string?>("--zone") { HelpName = "zone", Description = "Only events whose object entered this zone" };
+        var instance = new Option<string?>("--instance") { HelpName = "instance", Description = "Only events of this daemon instance (a history several daemons share)" };
         var after = Time("--after", "Only events that started at or after this time: ISO 8601 (UTC unless it names an offset) or Unix seconds");
         var before = Time("--before", "Only events that started before this time: ISO 8601 (UTC unless it names an offset) or Unix seconds");
         var limit = new Option<int>("--limit") { Description = "The most events listed", DefaultValueFactory = _ => EventQuery.DefaultLimit }
             .Accepting(v => v >= 1, "at least 1");
         var json = new Option<bool>("--json") { Description = "One JSON object per line (the event's fields, media paths and retain) instead of a table" };
         var db = Database();
-        var command = new Command("events", "List events from the events store, newest first") { camera, label, zone, after, before, limit, json, db, Retain(), Export() };
+        var command = new Command("events", "List events from the events store, newest first") { camera, label, zone, instance, after, before, limit, json, db, Retain(), Export() };
         command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
         {
-            if (DatabasePath(parse.GetValue(db)) is not { } path) return ExitCodes.Configuration;
-            using var store = OpenExisting(path);
+            using var store = OpenStore(parse.GetValue(db));
+            if (store is null) return ExitCodes.Configuration;
             var events = await store.QueryAsync(new EventQuery
             {
                 Camera = parse.GetValue(camera),
                 Label = parse.GetValue(label),
                 Zone = parse.GetValue(zone),
+                Instance = parse.GetValue(instance),
                 After = parse.GetValue(after),
                 Before = parse.GetValue(before),
                 Limit = parse.GetValue(limit),
@@ -61,11 +64,11 @@ internal static class EventsCommand
         var command = new Command("retain", "Keep an event and its media past retention (or, with --off, no longer)") { id, off, db };
         command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
         {
-            if (DatabasePath(parse.GetValue(db)) is not { } path) return ExitCodes.Configuration;
-            using var store = OpenExisting(path);
+            using var store = OpenStore(parse.GetValue(db));
+            if (store is null) return ExitCodes.Configuration;
             var eventId = parse.GetValue(id)!;
             bool retain = !parse.GetValue(off);
-            if (!await store.SetRetainAsync(eventId, retain, cancellation)) throw UnknownEvent(eventId, path);
+            if (!await store.SetRetainAsync(eventId, retain, cancellation)) throw UnknownEvent(eventId, store);
             Console.WriteLine(retain ? $"event {eventId} is retained" : $"event {eventId} is no longer retained");
             return 0;
         }));
@@ -81,10 +84,10 @@ internal static class EventsCommand
         var command = new Command("export", "Copy an event's snapshots, clip (or segments) and event.json into a folder") { id, output, db };
         command.SetAction((parse, cancellation) => CommandErrors.RunAsync(async () =>
         {
-            if (DatabasePath(parse.GetValue(db)) is not { } path) return ExitCodes.Configuration;
-            using var store = OpenExisting(path);
+            using var store = OpenStore(parse.GetValue(db));
+            if (store is null) return ExitCodes.Configuration;
             var eventId = parse.GetValue(id)!;
-            var e = await store.GetAsync(eventId, cancellation) ?? throw UnknownEvent(eventId, path);
+            var e = await store.GetAsync(eventId, cancellation) ?? throw UnknownEvent(eventId, store);
             var folder = Directory.CreateDirectory(parse.GetValue(output)!.FullName).FullName;
             if (e.Media.Snapshot is { } snapshot) Copy("snapshot", snapshot, folder, Path.GetFileName(snapshot));
             if (e.Media.CleanSnapshot is { } clean) Copy("clean snapshot", clean, folder, Path.GetFileName(clean));
@@ -106,7 +109,7 @@ internal static class EventsCommand
     private static Option<FileInfo?> Database() => new("--db")
     {
         HelpName = "events.db",
-        Description = $"The events database (default: <Recording:Directory>/{SqliteEventStore.DefaultFileName} from the daemon's configuration)",
+        Description = $"An SQLite events database (default: the daemon's store, Events:ConnectionString or <Recording:Directory>/{SqliteEventStore.DefaultFileName})",
     };
 
     /// <summary>A time given as ISO 8601 (UTC when it names no offset) or Unix seconds; anything else is a parse error naming the option.</summary>
@@ -124,32 +127,33 @@ internal static class EventsCommand
     };
 
     /// <summary>
-    /// <c>--db</c>, or the daemon's <c>&lt;Recording:Directory&gt;/events.db</c>; null (after saying why)
-    /// when the daemon's configuration cannot be used.
+    /// The SQLite file <c>--db</c> names, or the daemon's store from its configuration: the PostgreSQL server
+    /// of <c>Events:ConnectionString</c>, or the SQLite file <c>Events:Database</c>. Null (after saying why)
+    /// when the daemon's configuration cannot be used. A file that is not there is bad input (never made anew).
     /// </summary>
-    private static string? DatabasePath(FileInfo? given)
+    private static SqlEventStore? OpenStore(FileInfo? given)
     {
-        if (given != null) return given.FullName;
+        if (given != null) return OpenFile(given.FullName);
+        EventsOptions events;
         try
         {
-            var configuration = DaemonConfiguration.Load(ContentRoot.FromEnvironment(), null, [], Environment.GetEnvironmentVariables());
-            return SqliteEventStore.DefaultPath(configuration.Options.Recording.Directory);
+            events = DaemonConfiguration.Load(ContentRoot.FromEnvironment(), null, [], Environment.GetEnvironmentVariables()).Options.Events;
         }
         catch (ConfigurationException e)
         {
-            Console.Error.WriteLine($"error: the daemon's configuration, which says where the events database is, cannot be used: {e.Errors[0]} (or name the database with --db)");
+            Console.Error.WriteLine($"error: the daemon's configuration, which says where the events store is, cannot be used: {e.Errors[0]} (or name an SQLite database with --db)");
             return null;
         }
+        return events.UsesServer ? events.Open() : OpenFile(events.Database);
     }
 
-    /// <summary>Opens the database at <paramref name="path"/>; one that is not there is bad input (never made anew).</summary>
-    private static SqliteEventStore OpenExisting(string path)
+    private static SqliteEventStore OpenFile(string path)
     {
         if (!File.Exists(path)) throw new BadInputException($"no events database at '{path}'");
         return SqliteEventStore.Open(path);
     }
 
-    private static BadInputException UnknownEvent(string id, string path) => new($"no event '{id}' in '{path}'");
+    private static BadInputException UnknownEvent(string id, SqlEventStore store) => new($"no event '{id}' in {store.Description}");
 
     private static void Copy(string what, string source, string folder, string name)
     {
@@ -170,10 +174,11 @@ internal static class EventsCommand
             Console.WriteLine("no events");
             return;
         }
-        string[] header = ["ID", "CAMERA", "LABEL", "START (UTC)", "LENGTH", "TOP SCORE", "ZONES", "MEDIA", "RETAIN"];
+        string[] header = ["ID", "INSTANCE", "CAMERA", "LABEL", "START (UTC)", "LENGTH", "TOP SCORE", "ZONES", "MEDIA", "RETAIN"];
         var rows = events.Select(e => new[]
         {
             e.Id,
+            e.Instance.Length == 0 ? "-" : e.Instance,
             e.Camera,
             e.Label,
             e.StartTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),

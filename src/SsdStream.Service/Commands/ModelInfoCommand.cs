@@ -33,8 +33,35 @@ internal static class ModelInfoCommand
             Console.WriteLine($"parameters: {parameters}");
             return 0;
         }));
-        var model = new Command("model", "Inspect architectures and convert model files") { info, Convert() };
+        var model = new Command("model", "Inspect architectures, convert model files and export them to ONNX") { info, Convert(), ExportOnnx() };
         return model;
+    }
+
+    /// <summary>
+    /// <c>ssdstream model export-onnx</c>: writes a model file (or a checkpoint's model) as a standard ONNX graph with
+    /// its architecture, classes and input size in the metadata (docs/onnx.md).
+    /// </summary>
+    private static Command ExportOnnx()
+    {
+        var input = new Argument<FileInfo>("model") { Description = "Model file or training checkpoint" };
+        var output = new Option<FileInfo>("--out") { Description = "ONNX file to write (.onnx)", Required = true };
+        var half = new Option<bool>("--half") { Description = "float16 weights and activations inside the graph, float32 input and outputs (for GPUs)" };
+        var export = new Command("export-onnx", "Write a model as an ONNX graph: input images [N,3,S,S] float32, outputs locs [N,4,B] and confs [N,C,B]") { input, output, half };
+        export.SetAction(parse => CommandErrors.Run(() =>
+        {
+            var destination = parse.GetValue(output)!.FullName;
+            if (!Ssd.Model.Onnx.OnnxModelInfo.IsOnnx(destination)) throw new BadInputException($"--out '{destination}': an ONNX file's name ends in .onnx");
+            if (Path.GetDirectoryName(destination) is { } folder && !Directory.Exists(folder)) throw new BadInputException($"--out '{destination}': folder '{folder}' does not exist");
+            TorchRuntime.Initialise();
+            var source = parse.GetValue(input)!.FullName;
+            using var loaded = Ssd.Model.Checkpoints.ModelFile.Load(source);
+            Ssd.Model.Onnx.OnnxExporter.Save(loaded, destination, parse.GetValue(half));
+            Console.WriteLine($"wrote {destination} ({new FileInfo(destination).Length / 1024.0 / 1024.0:0.0} MiB, {loaded.Architecture.Name}, {loaded.ClassNames.Count} classes, "
+                + $"images [N, 3, {loaded.Architecture.InputSize}, {loaded.Architecture.InputSize}] -> locs [N, 4, {loaded.DefaultBoxes.Count}], confs [N, {loaded.NumClasses}, {loaded.DefaultBoxes.Count}]"
+                + (parse.GetValue(half) ? ", float16 inside" : "") + ")");
+            return 0;
+        }));
+        return export;
     }
 
     /// <summary><c>ssdstream model convert</c>: rewrites a model file or checkpoint as a model file, optionally in float16.</summary>

@@ -39,6 +39,7 @@ internal static class TrackCommand
         var device = CliOptions.Device();
         var half = CliOptions.Half();
         var threads = CliOptions.Threads();
+        var engine = CliOptions.Engine();
         var command = new Command("track", """
             Detect and track objects in a video file with a camera's tracker settings, writing each frame's
             objects (from each object's first detection) in MOT Challenge results format (for eval-track).
@@ -46,7 +47,7 @@ internal static class TrackCommand
             environment variables); its Model:Path is --model. Frame times come from the frame index and the
             video's frame rate.
             """)
-            { input, model, output, config, camera, device, half, threads };
+            { input, model, output, config, camera, engine, device, half, threads };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var video = parse.GetValue(input)!;
@@ -62,9 +63,8 @@ internal static class TrackCommand
             var options = configuration.Options;
             var cameraOptions = PickCamera(options, parse.GetValue(camera));
 
-            TorchRuntime.Initialise(parse.GetValue(threads));
-            var computeDevice = CliOptions.SelectDevice(parse.GetValue(device)!, parse.GetValue(half));
-            using var detector = new SsdDetector(ModelFile.Load(modelFile.FullName), computeDevice, options.Model.PostProcess);
+            var settings = CliOptions.Detector(parse, engine, device, half, threads, options.Model.Detector);
+            using var detector = CliOptions.OpenDetector(modelFile.FullName, settings, options.Model.PostProcess);
             var tracker = new ObjectEventTracker(cameraOptions.Name, cameraOptions.Tracker, cameraOptions.Zones, cameraOptions.Masks);
             var summary = new VideoTracking(detector, tracker, cameraOptions).Run(video.FullName, outFile.FullName);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -118,7 +118,7 @@ internal static class TrackCommand
                 while (capture.Read(frame) && !frame.Empty())
                 {
                     detector.Preprocessor.Write(frame, _input);
-                    var detections = PixelDetection.FromNormalised(detector.Detect(_input, 1)[0], frame.Width, frame.Height, detector.Model.Label);
+                    var detections = PixelDetection.FromNormalised(detector.Detect(_input, 1)[0], frame.Width, frame.Height, detector.Label);
                     // The tracker sees what the camera's filter keeps by label and area, at every score.
                     _candidates.Clear();
                     foreach (var d in detections) if (camera.Filter.AcceptsApartFromScore(d)) _candidates.Add(d);

@@ -51,12 +51,12 @@ internal static class TrainCommand
             var dataPath = parse.GetValue(data)!;
             var train = DatasetReader.Read(dataPath, parse.GetValue(images), VocImageSet(dataPath, parse.GetValue(imageSet)), skip,
                 ClassNamesFor(dataPath, parse.GetValue(classes)));
-            ReportSkipped(train);
+            DatasetSkips.ReportRead(train);
             DetectionDataset? val = null;
             if (parse.GetValue(valData) is { } valPath)
             {
                 val = DatasetReader.Read(valPath, parse.GetValue(valImages), VocImageSet(valPath, parse.GetValue(valImageSet)), skip, Directory.Exists(valPath) ? train.ClassNames : null);
-                ReportSkipped(val);
+                DatasetSkips.ReportRead(val);
                 if (!val.ClassNames.SequenceEqual(train.ClassNames))
                     throw new ArgumentException($"the validation classes ({string.Join(", ", val.ClassNames)}) differ from the training classes ({string.Join(", ", train.ClassNames)})");
             }
@@ -86,6 +86,8 @@ internal static class TrainCommand
             var final = !Console.IsOutputRedirected && terminal.Interactive && terminal.Ansi
                 ? TrainingProgressBars.Run(AnsiConsole.Console, Train)
                 : Train(new PlainTrainingLog(Console.Out));
+            DatasetSkips.ReportUndecodable(train);
+            if (val != null) DatasetSkips.ReportUndecodable(val);
             Console.WriteLine($"final model: {final}");
             return Task.FromResult(0);
         }));
@@ -114,14 +116,6 @@ internal static class TrainCommand
             return null;
         }
         return labelFile != null ? Ssd.Model.Checkpoints.ClassNames.ReadLabelFile(labelFile.FullName) : VocDatasetReader.ClassNamesOf(dataPath);
-    }
-
-    private static void ReportSkipped(DetectionDataset d)
-    {
-        if (d.SkippedAnnotations == 0 && d.SkippedImages == 0) return;
-        Console.Error.WriteLine($"{d.Source}: skipped {d.SkippedAnnotations} bad annotations and {d.SkippedImages} images");
-        foreach (var reason in d.SkipReasons.Take(10)) Console.Error.WriteLine($"  {reason}");
-        if (d.SkipReasons.Count > 10) Console.Error.WriteLine($"  ... and {d.SkipReasons.Count - 10} more");
     }
 
     internal static int[] ParseMilestones(string text)

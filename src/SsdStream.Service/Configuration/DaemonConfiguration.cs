@@ -49,11 +49,42 @@ public sealed class DaemonConfiguration
         }
         catch (ConfigurationException e)
         {
-            foreach (var error in e.Errors) Console.Error.WriteLine($"configuration error: {error}");
+            Report(e.Errors, []);
             return null;
         }
-        foreach (var warning in configuration.Warnings) Console.Error.WriteLine($"configuration warning: {warning}");
+        Report([], configuration.Warnings);
         return configuration;
+    }
+
+    /// <summary>
+    /// Prints each error as <c>configuration error: ...</c> and each warning as <c>configuration warning: ...</c>
+    /// on stderr, one line each: a control character a value brought in (a line break) is printed escaped.
+    /// </summary>
+    public static void Report(IEnumerable<string> errors, IEnumerable<string> warnings)
+    {
+        foreach (var error in errors) Console.Error.WriteLine($"configuration error: {OneLine(error)}");
+        foreach (var warning in warnings) Console.Error.WriteLine($"configuration warning: {OneLine(warning)}");
+    }
+
+    /// <summary><paramref name="text"/> with its control and line-separator characters written as \n, \t or \uXXXX.</summary>
+    internal static string OneLine(string text)
+    {
+        if (!text.Any(IsBreaking)) return text;
+        var b = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+        {
+            b.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when IsBreaking(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+        return b.ToString();
+
+        static bool IsBreaking(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
     }
 
     /// <summary>Loads, binds, resolves and validates; throws <see cref="ConfigurationException"/> with every problem found.</summary>
@@ -68,8 +99,41 @@ public sealed class DaemonConfiguration
         {
             throw new ConfigurationException([e.Message]);
         }
-        var options = Bind(configuration, root);
+        var logging = LogLevelErrors(configuration);
+        SsdStreamOptions options;
+        try
+        {
+            options = Bind(configuration, root);
+        }
+        catch (ConfigurationException e) when (logging.Count > 0)
+        {
+            throw new ConfigurationException([.. logging, .. e.Errors]);
+        }
+        if (logging.Count > 0) throw new ConfigurationException(logging);
         return new DaemonConfiguration(configuration, options, KeysThatBindToNothing(configuration));
+    }
+
+    /// <summary>
+    /// Every value under a <c>LogLevel</c> section of <c>Logging</c> (<c>Logging:LogLevel:Default</c>,
+    /// <c>Logging:Console:LogLevel:...</c>) that is not a log level: the logging library would stop the host's
+    /// build with an exception, after the configuration had been accepted.
+    /// </summary>
+    internal static IReadOnlyList<string> LogLevelErrors(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        Walk(configuration.GetSection("Logging"), underLogLevel: false);
+        return errors;
+
+        void Walk(IConfigurationSection section, bool underLogLevel)
+        {
+            foreach (var child in section.GetChildren())
+            {
+                bool levels = underLogLevel || child.Key.Equals("LogLevel", StringComparison.OrdinalIgnoreCase);
+                if (levels && child.Value is { Length: > 0 } value && !Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(value, ignoreCase: true, out _))
+                    errors.Add($"{child.Path}: '{value}' is not a log level; use one of {string.Join(", ", Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>())}");
+                Walk(child, levels);
+            }
+        }
     }
 
     /// <summary>See <see cref="Warnings"/>.</summary>
@@ -114,6 +178,8 @@ public sealed class DaemonConfiguration
     /// </summary>
     private static void FillNulls(SsdStreamOptions o)
     {
+        o.Instance ??= new();
+        o.Instance.Name ??= new InstanceOptions().Name;
         o.Model ??= new();
         o.Inference ??= new();
         o.Cameras ??= [];
@@ -123,6 +189,7 @@ public sealed class DaemonConfiguration
         o.Events ??= new();
         o.Http ??= new();
         o.Events.Database ??= "";
+        o.Events.ConnectionString ??= "";
         o.Http.Urls ??= "";
         o.Http.TokenSha256 ??= "";
         foreach (var c in o.Cameras)

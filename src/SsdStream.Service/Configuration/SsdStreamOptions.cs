@@ -1,4 +1,5 @@
 using Ssd.Model.Data.Synthetic;
+using Ssd.Model.Inference;
 using Ssd.Model.PostProcessing;
 using SsdStream.Pipeline;
 using SsdStream.Pipeline.Processing;
@@ -18,6 +19,8 @@ namespace SsdStream.Service.Configuration;
 public sealed class SsdStreamOptions
 {
     public const string Section = "SsdStream";
+
+    public InstanceOptions Instance { get; set; } = new();
 
     public ModelOptions Model { get; set; } = new();
 
@@ -45,14 +48,40 @@ public sealed class SsdStreamOptions
     public double ShutdownTimeoutSeconds { get; set; } = 10;
 }
 
+/// <summary>
+/// Which daemon this is among those of a site (<c>SsdStream:Instance</c>): the name in its availability
+/// topic, its cameras' status, its stats, its MQTT client id and the events it stores.
+/// </summary>
+public sealed class InstanceOptions
+{
+    /// <summary>Letters, digits, '-' and '_'; the host name by default (.NET's, cut at the first dot).</summary>
+    public string Name { get; set; } = Environment.MachineName;
+}
+
 /// <summary>The events store (<c>SsdStream:Events</c>).</summary>
 public sealed class EventsOptions
 {
     /// <summary>Keep every event in the store (a history that survives restarts, for <c>ssdstream events</c> and the web page).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The SQLite file; empty: <c>events.db</c> in <c>Recording:Directory</c>. Relative paths start at the content root.</summary>
+    /// <summary>The SQLite file; empty: <c>events.db</c> in <c>Recording:Directory</c>. Relative paths start at the content root. Unused with <see cref="ConnectionString"/>.</summary>
     public string Database { get; set; } = "";
+
+    /// <summary>
+    /// A PostgreSQL server's connection string in Npgsql's form (<c>Host=db.lan;Database=ssdstream;Username=ssdstream;Password=...</c>),
+    /// for a history that several daemons share; empty: the SQLite file <see cref="Database"/>. Never logged or shown.
+    /// </summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Whether the store is a PostgreSQL server rather than an SQLite file.</summary>
+    public bool UsesServer => !string.IsNullOrWhiteSpace(ConnectionString);
+
+    /// <summary>The store these options name, writing events as <paramref name="instance"/> (empty for a reader).</summary>
+    public SsdStream.Pipeline.Events.SqlEventStore Open(string instance = "") =>
+        UsesServer ? SsdStream.Pipeline.Events.PostgresEventStore.Open(ConnectionString, instance) : SsdStream.Pipeline.Events.SqliteEventStore.Open(Database, instance);
+
+    /// <summary>The configuration key that names the store, for messages.</summary>
+    public string Key => UsesServer ? "Events:ConnectionString" : "Events:Database";
 }
 
 /// <summary>The model and how it runs (<c>SsdStream:Model</c>).</summary>
@@ -60,8 +89,11 @@ public sealed class ModelOptions
 {
     private static readonly PostProcessOptions PostProcessDefaults = new();
 
-    /// <summary>Model file (.ssdm) written by import or train; relative paths start at the content root.</summary>
+    /// <summary>Model file (.ssdm) written by import or train, or an .onnx from export-onnx; relative paths start at the content root.</summary>
     public string Path { get; set; } = "";
+
+    /// <summary>auto (ONNX Runtime when it can run the model on the device), torch or onnxruntime.</summary>
+    public string Engine { get; set; } = "auto";
 
     /// <summary>auto (CUDA when present), cpu, cuda or cuda:N.</summary>
     public string Device { get; set; } = "auto";
@@ -69,8 +101,14 @@ public sealed class ModelOptions
     /// <summary>float16 on CUDA.</summary>
     public bool Half { get; set; }
 
-    /// <summary>torch CPU threads (0: libtorch's default, one per core).</summary>
+    /// <summary>CPU threads of the engine: torch's, or ONNX Runtime's intra-op threads (0: one per core).</summary>
     public int Threads { get; set; }
+
+    /// <summary>ONNX Runtime's intra-op threads spin between operators instead of sleeping (off: the decoders keep their cores).</summary>
+    public bool Spinning { get; set; }
+
+    /// <summary>ONNX Runtime on a GPU tries TensorRT before CUDA.</summary>
+    public bool TensorRt { get; set; }
 
     /// <summary>Per-class candidate threshold of the post-processor (cameras filter further with Filter:MinScore).</summary>
     public float ScoreThreshold { get; set; } = PostProcessDefaults.ScoreThreshold;
@@ -78,6 +116,17 @@ public sealed class ModelOptions
     public float NmsThreshold { get; set; } = PostProcessDefaults.NmsThreshold;
 
     public int MaxDetections { get; set; } = PostProcessDefaults.MaxDetections;
+
+    /// <summary>How the detector is opened (engine, device, precision, threads).</summary>
+    public DetectorSettings Detector => new()
+    {
+        Engine = InferenceEngines.Parse(Engine),
+        Device = Device,
+        Half = Half,
+        Threads = Threads,
+        Spinning = Spinning,
+        TensorRt = TensorRt,
+    };
 
     public PostProcessOptions PostProcess => PostProcessDefaults with
     {
@@ -142,8 +191,9 @@ public sealed class CameraOptions
     public double ReconnectMaxSeconds { get; set; } = ReconnectPolicy.Default.Max.TotalSeconds;
 
     /// <summary>
-    /// Newest frames waiting for inference; older ones are dropped and counted. (Files with Realtime off
-    /// drop nothing: their queue holds at least Inference:MaxBatch frames and the file waits.)
+    /// Newest frames waiting for inference; older ones are dropped and counted (1: a live frame waits at most for
+    /// the batch in progress, then its own). Files with Realtime off drop nothing: their queue holds at least
+    /// Inference:MaxBatch frames and the file waits.
     /// </summary>
     public int QueueCapacity { get; set; } = CameraDefinition.DefaultQueueCapacity;
 

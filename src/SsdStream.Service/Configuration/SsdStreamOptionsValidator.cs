@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using SsdStream.Pipeline;
 using SsdStream.Pipeline.Sources;
 using SsdStream.Pipeline.Tracking;
 
@@ -22,18 +23,25 @@ public static partial class SsdStreamOptionsValidator
             return ok;
         }
 
+        Check(CameraName().IsMatch(o.Instance.Name), "Instance:Name",
+            $"must be 1 to 64 letters, digits, '-' or '_' (got '{o.Instance.Name}'); it names this daemon in topics, and defaults to the host name");
+        // A duration (given in seconds, or in the unit the key is written in).
+        bool Seconds(double seconds, string key, bool allowZero, string unit = "seconds", double? written = null, double secondsPerUnit = 1) =>
+            Check(SettingLimits.IsDuration(seconds, allowZero), key, $"must be {SettingLimits.DurationRule(allowZero, unit, secondsPerUnit)} (got {SettingLimits.Show(written ?? seconds)})");
+
         var model = o.Model;
         if (Check(!string.IsNullOrWhiteSpace(model.Path), "Model:Path", "is required (a model file from `ssdstream import` or `ssdstream train`)"))
             Check(File.Exists(model.Path), "Model:Path", $"file '{model.Path}' does not exist");
         Check(model.Device is "auto" or "cpu" or "cuda" || model.Device?.StartsWith("cuda:", StringComparison.Ordinal) == true, "Model:Device", $"must be auto, cpu, cuda or cuda:N (got '{model.Device}')");
-        Check(model.Threads >= 0, "Model:Threads", $"cannot be negative (got {model.Threads})");
+        Check(Ssd.Model.Inference.InferenceEngines.IsName(model.Engine), "Model:Engine", $"must be one of {string.Join(", ", Ssd.Model.Inference.InferenceEngines.Names)} (got '{model.Engine}')");
+        Check(model.Threads is >= 0 and <= MaxThreads, "Model:Threads", $"must be 0..{MaxThreads} (got {model.Threads})");
         Check(model.ScoreThreshold is >= 0 and < 1, "Model:ScoreThreshold", $"must be in [0, 1) (got {model.ScoreThreshold})");
         Check(model.NmsThreshold is > 0 and <= 1, "Model:NmsThreshold", $"must be in (0, 1] (got {model.NmsThreshold})");
         Check(model.MaxDetections >= 1, "Model:MaxDetections", $"must be at least 1 (got {model.MaxDetections})");
-        Check(o.Inference.MaxBatch >= 1, "Inference:MaxBatch", $"must be at least 1 (got {o.Inference.MaxBatch})");
-        Check(o.Inference.MaxWaitMs >= 0, "Inference:MaxWaitMs", $"cannot be negative (got {o.Inference.MaxWaitMs})");
-        Check(o.ShutdownTimeoutSeconds > 0, "ShutdownTimeoutSeconds", $"must be positive (got {o.ShutdownTimeoutSeconds})");
-        Check(o.StatusIntervalSeconds >= 0, "StatusIntervalSeconds", $"cannot be negative (got {o.StatusIntervalSeconds})");
+        Check(o.Inference.MaxBatch is >= 1 and <= MaxBatch, "Inference:MaxBatch", $"must be 1..{MaxBatch} (got {o.Inference.MaxBatch})");
+        Seconds(o.Inference.MaxWaitMs / 1000, "Inference:MaxWaitMs", allowZero: true, "milliseconds", o.Inference.MaxWaitMs, 0.001);
+        Seconds(o.ShutdownTimeoutSeconds, "ShutdownTimeoutSeconds", allowZero: false);
+        Seconds(o.StatusIntervalSeconds, "StatusIntervalSeconds", allowZero: true);
 
         Check(o.Cameras.Any(c => c is { Enabled: true }), "Cameras", "no enabled camera is configured");
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -68,9 +76,10 @@ public static partial class SsdStreamOptionsValidator
                     break;
             }
             Check(c.MaxFps >= 0, $"{k}:MaxFps", $"cannot be negative (got {c.MaxFps})");
-            Check(c.StallTimeoutSeconds > 0, $"{k}:StallTimeoutSeconds", $"must be positive (got {c.StallTimeoutSeconds})");
-            Check(c.ReconnectInitialSeconds > 0, $"{k}:ReconnectInitialSeconds", $"must be positive (got {c.ReconnectInitialSeconds})");
-            Check(c.ReconnectMaxSeconds >= c.ReconnectInitialSeconds, $"{k}:ReconnectMaxSeconds", $"must be at least ReconnectInitialSeconds (got {c.ReconnectMaxSeconds})");
+            Seconds(c.StallTimeoutSeconds, $"{k}:StallTimeoutSeconds", allowZero: false);
+            Seconds(c.ReconnectInitialSeconds, $"{k}:ReconnectInitialSeconds", allowZero: false);
+            if (Seconds(c.ReconnectMaxSeconds, $"{k}:ReconnectMaxSeconds", allowZero: false))
+                Check(c.ReconnectMaxSeconds >= c.ReconnectInitialSeconds, $"{k}:ReconnectMaxSeconds", $"must be at least ReconnectInitialSeconds (got {c.ReconnectMaxSeconds})");
             Check(c.QueueCapacity >= 1, $"{k}:QueueCapacity", $"must be at least 1 (got {c.QueueCapacity})");
             Check(c.Filter.MinScore is >= 0 and <= 1, $"{k}:Filter:MinScore", $"must be in [0, 1] (got {c.Filter.MinScore})");
             Check(c.Filter.MinArea >= 0, $"{k}:Filter:MinArea", $"cannot be negative (got {c.Filter.MinArea})");
@@ -102,12 +111,12 @@ public static partial class SsdStreamOptionsValidator
         Check(m.Port is > 0 and < 65536, "Mqtt:Port", $"must be 1..65535 (got {m.Port})");
         Check(m.EmbeddedPort is >= 0 and < 65536, "Mqtt:EmbeddedPort", $"must be 0..65535 (got {m.EmbeddedPort})");
         Check(m.Qos is >= 0 and <= 2, "Mqtt:Qos", $"must be 0, 1 or 2 (got {m.Qos})");
-        Check(m.KeepAliveSeconds > 0, "Mqtt:KeepAliveSeconds", $"must be positive (got {m.KeepAliveSeconds})");
+        Check(m.KeepAliveSeconds is > 0 and <= ushort.MaxValue, "Mqtt:KeepAliveSeconds", $"must be above 0 and at most 65535, MQTT's limit (got {m.KeepAliveSeconds})");
         Check(m.OutboxSize >= 1, "Mqtt:OutboxSize", $"must be at least 1 (got {m.OutboxSize})");
-        Check(m.StatsIntervalSeconds >= 0, "Mqtt:StatsIntervalSeconds", $"cannot be negative (got {m.StatsIntervalSeconds})");
+        Seconds(m.StatsIntervalSeconds, "Mqtt:StatsIntervalSeconds", allowZero: true);
         Check(m.TopicPrefix is { } prefix && TopicLevels().IsMatch(prefix), "Mqtt:TopicPrefix", $"must be a topic without wildcards (got '{m.TopicPrefix}')");
         Check(m.HomeAssistant.DiscoveryPrefix is { } discovery && TopicLevels().IsMatch(discovery), "Mqtt:HomeAssistant:DiscoveryPrefix", $"must be a topic without wildcards (got '{m.HomeAssistant.DiscoveryPrefix}')");
-        Check(!string.IsNullOrWhiteSpace(m.ClientId), "Mqtt:ClientId", "is required");
+        Check(m.DetectionExpirySeconds >= 0, "Mqtt:DetectionExpirySeconds", $"cannot be negative (got {m.DetectionExpirySeconds})");
         if (m.Tls.Enabled)
         {
             Check(!m.UsesEmbeddedBroker, "Mqtt:Tls:Enabled", "TLS needs an external broker (Mqtt:Host)");
@@ -130,21 +139,40 @@ public static partial class SsdStreamOptionsValidator
             }
         }
 
+        if (o.Events.Enabled && o.Events.UsesServer)
+        {
+            try
+            {
+                SsdStream.Pipeline.Events.PostgresEventStore.Parse(o.Events.ConnectionString);
+            }
+            catch (SsdStream.Pipeline.Events.EventStoreConnectionException e)
+            {
+                Check(false, "Events:ConnectionString", e.Message); // never the string itself: it may hold a password
+            }
+        }
+
         var r = o.Recording;
         if (r.Enabled)
         {
-            Check(r.SegmentSeconds >= 1, "Recording:SegmentSeconds", $"must be at least 1 (got {r.SegmentSeconds})");
-            Check(r.PreRollSeconds >= 0, "Recording:PreRollSeconds", $"cannot be negative (got {r.PreRollSeconds})");
-            Check(r.PostRollSeconds >= 0, "Recording:PostRollSeconds", $"cannot be negative (got {r.PostRollSeconds})");
-            Check(r.MaxAgeHours >= 0, "Recording:MaxAgeHours", $"cannot be negative (got {r.MaxAgeHours})");
+            if (Seconds(r.SegmentSeconds, "Recording:SegmentSeconds", allowZero: false))
+                Check(r.SegmentSeconds >= 1, "Recording:SegmentSeconds", $"must be at least 1 (got {r.SegmentSeconds})");
+            Seconds(r.PreRollSeconds, "Recording:PreRollSeconds", allowZero: true);
+            Seconds(r.PostRollSeconds, "Recording:PostRollSeconds", allowZero: true);
+            Seconds(r.MaxAgeHours * 3600, "Recording:MaxAgeHours", allowZero: true, "hours", r.MaxAgeHours, 3600);
             Check(r.MaxSizeMb >= 0, "Recording:MaxSizeMb", $"cannot be negative (got {r.MaxSizeMb})");
             Check(r.QueueFrames >= 1, "Recording:QueueFrames", $"must be at least 1 (got {r.QueueFrames})");
-            Check(r.RetentionCheckSeconds > 0, "Recording:RetentionCheckSeconds", $"must be positive (got {r.RetentionCheckSeconds})");
+            Seconds(r.RetentionCheckSeconds, "Recording:RetentionCheckSeconds", allowZero: false);
             Check(r.EventMinScore is >= 0 and <= 1, "Recording:EventMinScore", $"must be in [0, 1] (got {r.EventMinScore})");
             Check(!string.IsNullOrWhiteSpace(r.Directory), "Recording:Directory", "is required");
         }
         return errors;
     }
+
+    /// <summary>The most frames per batch (each takes a 300x300x3 float buffer; a typo of 1e9 would not fit in memory).</summary>
+    public const int MaxBatch = 256;
+
+    /// <summary>The most torch threads (libtorch would try to start that many).</summary>
+    public const int MaxThreads = 1024;
 
     /// <summary>Runs a load; false with the reason when it fails or finds nothing.</summary>
     private static bool LoadsAs(Func<bool> load, out string why)

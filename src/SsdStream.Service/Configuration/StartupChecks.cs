@@ -24,23 +24,21 @@ public static class StartupChecks
         if (ModelProblem(options.Model.Path) is { } model) errors.Add($"{s}:Model:Path: {model}");
 
         TorchRuntime.Initialise(options.Model.Threads);
-        try
-        {
-            var device = ComputeDevice.Select(options.Model.Device, options.Model.Half);
-            if (ComputeDevice.HalfNote(options.Model.Half, device) is { } note) warnings.Add($"{s}:Model:Half: {note}");
-        }
-        catch (Exception e) when (e is DeviceUnavailableException or ArgumentException)
-        {
-            errors.Add($"{s}:Model:Device: {e.Message}");
-        }
+        if (EngineProblem(options.Model) is { } engine) errors.Add($"{s}:{engine}");
+        else if (options.Model.Half && !WillRunOnGpu(options.Model)) warnings.Add($"{s}:Model:Half: float16 needs a GPU; running float32 on the cpu");
 
         string? recording = options.Recording.Enabled ? WriteProblem(options.Recording.Directory) : null;
         if (recording != null) errors.Add($"{s}:Recording:Directory: {recording}");
 
         // The store's default place is the recording folder: one line for one cause.
-        bool storeInBadFolder = recording != null && Path.GetDirectoryName(options.Events.Database) == options.Recording.Directory;
-        if (options.Events.Enabled && !storeInBadFolder && StoreProblem(options.Events.Database) is { } store)
-            errors.Add($"{s}:Events:Database: {store}");
+        var events = options.Events;
+        bool storeInBadFolder = !events.UsesServer && recording != null && Path.GetDirectoryName(events.Database) == options.Recording.Directory;
+        if (events.Enabled && !storeInBadFolder)
+        {
+            var (problem, lasting) = StoreProblem(events);
+            if (problem != null && lasting) errors.Add($"{s}:{events.Key}: {problem}");
+            else if (problem != null) warnings.Add($"{s}:{events.Key}: {problem}; starting anyway: the daemon stops with exit code 1 (restarted by its service manager) if the server is still away when the events store opens");
+        }
 
         if (options.Mqtt.UsesEmbeddedBroker && PortProblem(options.Mqtt.EmbeddedPort) is { } port)
             errors.Add($"{s}:Mqtt:EmbeddedPort: {port}");
@@ -56,13 +54,52 @@ public static class StartupChecks
         return (errors, warnings);
     }
 
+    /// <summary>
+    /// Whether the engine the model section picks can run on its device ("key: message", or null): TorchSharp's
+    /// device must exist, ONNX Runtime needs its GPU build for cuda; float16 where the device runs float32 is a
+    /// warning at load, not an error.
+    /// </summary>
+    internal static string? EngineProblem(ModelOptions model)
+    {
+        if (!Ssd.Model.Inference.InferenceEngines.IsName(model.Engine)) return null; // the validator has said so
+        var settings = model.Detector;
+        try
+        {
+            if (Ssd.Model.Inference.DetectorLoader.Choose(model.Path, settings) == Ssd.Model.Inference.InferenceEngine.Torch)
+            {
+                if (Ssd.Model.Onnx.OnnxModelInfo.IsOnnx(model.Path)) return $"Model:Engine: the torch engine runs model files (.ssdm); '{model.Path}' is an ONNX file (use onnxruntime or auto)";
+                ComputeDevice.Select(model.Device, model.Half);
+            }
+            else
+            {
+                var device = model.Device.Trim().ToLowerInvariant();
+                bool cuda = device == "cuda" || device.StartsWith("cuda:", StringComparison.Ordinal);
+                if (cuda && !Ssd.Model.Onnx.OnnxSessions.BuildHasCuda) return $"Model:Device: '{model.Device}' was asked of ONNX Runtime, whose CPU build this is (build with -p:OnnxRuntimeGpu=true, see README: GPU)";
+                if (device is not ("auto" or "cpu") && !cuda) ComputeDevice.Select(model.Device); // names the bad value as torch's check does
+            }
+            return null;
+        }
+        catch (Exception e) when (e is DeviceUnavailableException or ArgumentException)
+        {
+            return $"Model:Device: {e.Message}";
+        }
+    }
+
+    /// <summary>Whether the model section's engine will run on a GPU here (as far as can be told before loading).</summary>
+    private static bool WillRunOnGpu(ModelOptions model)
+    {
+        if (!Ssd.Model.Inference.InferenceEngines.IsName(model.Engine)) return false;
+        if (Ssd.Model.Inference.DetectorLoader.Choose(model.Path, model.Detector) == Ssd.Model.Inference.InferenceEngine.Torch)
+            return ComputeDevice.Select(model.Device, model.Half).Half;
+        return Ssd.Model.Onnx.OnnxSessions.WantsGpu(model.Device);
+    }
+
     /// <summary>Why the file is not a usable model (null when it is). Reads only the header.</summary>
     internal static string? ModelProblem(string path)
     {
         try
         {
-            var header = ModelFile.ReadHeader(path);
-            SsdArchitecture.Parse((string?)header["architecture"] ?? "");
+            ModelDescription.Read(path);
             return null;
         }
         catch (FileNotFoundException)
@@ -92,17 +129,26 @@ public static class StartupChecks
         }
     }
 
-    /// <summary>Why the events store cannot be opened (null when it can): a folder that takes no files, another kind of file, a newer schema.</summary>
-    internal static string? StoreProblem(string path)
+    /// <summary>
+    /// Why the events store cannot be opened (null when it can): a folder that takes no files, another kind of
+    /// file, a newer schema, a server that refuses the credentials or has no such database (all lasting), or a
+    /// server that cannot be reached now (not lasting: a restart may find it). Messages never hold a password.
+    /// </summary>
+    internal static (string? Problem, bool Lasting) StoreProblem(EventsOptions events)
     {
+        var where = events.UsesServer ? "" : events.Database;
         try
         {
-            using var store = SsdStream.Pipeline.Events.SqliteEventStore.Open(path);
-            return null;
+            using var store = events.Open();
+            return (null, true);
+        }
+        catch (SsdStream.Pipeline.Events.EventStoreConnectionException e)
+        {
+            return (e.Message, e.Refused);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
-            return e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"'{path}': {e.Message}";
+            return (e.Message.Contains(where, StringComparison.Ordinal) ? e.Message : $"'{where}': {e.Message}", true);
         }
     }
 

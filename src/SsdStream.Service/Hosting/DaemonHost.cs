@@ -20,18 +20,33 @@ public static partial class DaemonHost
 {
     public const int ConfigurationError = ExitCodes.Configuration;
 
-    public static async Task<int> RunAsync(string? configFile, IReadOnlyList<string> overrides, CancellationToken cancellation)
+    /// <summary>
+    /// The daemon from its configuration. With <paramref name="checkOnly"/> it stops after the checks, as
+    /// <c>nginx -t</c> does: one line saying what would run, and 0 (or 78, as a start would).
+    /// </summary>
+    public static async Task<int> RunAsync(string? configFile, IReadOnlyList<string> overrides, bool checkOnly, CancellationToken cancellation)
     {
         if (DaemonConfiguration.LoadReporting(configFile, overrides) is not { } configuration) return ConfigurationError;
         var (errors, warnings) = StartupChecks.Run(configuration.Options);
-        foreach (var warning in warnings) Console.Error.WriteLine($"configuration warning: {warning}");
-        if (errors.Count > 0)
+        DaemonConfiguration.Report(errors, warnings);
+        if (errors.Count > 0) return ConfigurationError;
+        if (checkOnly)
         {
-            foreach (var error in errors) Console.Error.WriteLine($"configuration error: {error}");
-            return ConfigurationError;
+            Console.WriteLine(CheckedSummary(configuration.Options));
+            return ExitCodes.Success;
         }
         using var host = Build(configuration.Configuration, configuration.Options);
         return await RunAsync(host, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>What <c>run --check</c> prints for a configuration that would start.</summary>
+    internal static string CheckedSummary(SsdStreamOptions o)
+    {
+        var cameras = o.Cameras.Where(c => c is { Enabled: true }).Select(c => c.Name).ToList();
+        var broker = o.Mqtt.UsesEmbeddedBroker ? $"embedded broker on 127.0.0.1:{o.Mqtt.EmbeddedPort}" : $"broker {o.Mqtt.Host}:{o.Mqtt.Port}";
+        return $"configuration ok: {cameras.Count} camera{(cameras.Count == 1 ? "" : "s")} ({string.Join(", ", cameras)}), model {o.Model.Path}, {broker}"
+            + (o.Recording.Enabled ? $", recording to {o.Recording.Directory}" : ", no recording")
+            + (o.Http.Enabled ? $", web {o.Http.Urls}" : "");
     }
 
     /// <summary>
@@ -46,6 +61,15 @@ public static partial class DaemonHost
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SsdStream.Service.Daemon");
         bool startFailed = false;
+        try
+        {
+            // Before any part starts (and before the pipeline is made): the cameras another instance holds are refused.
+            if (!await host.Services.GetRequiredService<CameraClaims>().CheckAsync(cancellation).ConfigureAwait(false)) return ConfigurationError;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return DaemonExit.Success;
+        }
         try
         {
             await host.StartAsync(cancellation).ConfigureAwait(false);
@@ -110,17 +134,20 @@ public static partial class DaemonHost
         services.AddSingleton<BrokerEndpoint>();
         services.AddSingleton<SsdStream.Pipeline.Events.EventMediaHub>();
         services.AddSingleton<EventStoreAccess>();
-        services.AddSingleton(new MqttTopics(options.Mqtt.TopicPrefix));
+        var topics = new MqttTopics(options.Mqtt.TopicPrefix, options.Instance.Name);
+        services.AddSingleton(topics);
+        services.AddSingleton<CameraClaims>();
+        services.AddSingleton<CameraConnections>();
         services.AddSingleton(sp =>
         {
             var outbox = new MqttOutbox(options.Mqtt.OutboxSize);
             sp.GetRequiredService<PipelineMetrics>().ObserveOutbox(outbox);
             return outbox;
         });
-        services.AddSingleton(sp => new MqttConnection(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
-            sp.GetRequiredService<ILogger<MqttConnection>>()));
-        services.AddSingleton(sp => new MqttDetectionPublisher(options.Mqtt, sp.GetRequiredService<MqttTopics>(), sp.GetRequiredService<MqttOutbox>(),
-            sp.GetRequiredService<PipelineFactory>().Labels()));
+        services.AddSingleton(sp => new MqttConnection(options.Mqtt, MqttPresence.ForInstance(options.Mqtt.ClientIdOf(topics.Instance), topics),
+            sp.GetRequiredService<MqttOutbox>(), sp.GetRequiredService<ILogger<MqttConnection>>()));
+        services.AddSingleton(sp => new MqttDetectionPublisher(options.Mqtt, topics, sp.GetRequiredService<MqttOutbox>(),
+            sp.GetRequiredService<PipelineFactory>().Labels(), sp.GetRequiredService<CameraConnections>().OutboxOf));
 
         // The parts, in start order; they stop in reverse: status, cameras and inference (the last results
         // out, every object ended), recordings finalised, events with their media, results published,

@@ -24,7 +24,7 @@ public sealed partial class EventStorePart(SsdStreamOptions options, DetectionPi
 {
     private readonly EventQueue _queue = new();
     private readonly CancellationTokenSource _abort = new();
-    private SqliteEventStore? _store;
+    private SqlEventStore? _store;
     private Task _recorder = Task.CompletedTask;
     private Task _retention = Task.CompletedTask;
 
@@ -32,16 +32,16 @@ public sealed partial class EventStorePart(SsdStreamOptions options, DetectionPi
 
     protected override async Task StartPartAsync(CancellationToken cancellationToken)
     {
-        var path = options.Events.Database;
-        _store = SqliteEventStore.Open(path);
-        int closed = await _store.CloseOpenEventsAsync(cancellationToken).ConfigureAwait(false);
+        _store = options.Events.Open(options.Instance.Name);
+        // Only this daemon's cameras: in a history shared with other daemons, their open events are going on.
+        int closed = await _store.CloseOpenEventsAsync(pipeline.Cameras.Select(c => c.CameraId).ToList(), cancellationToken).ConfigureAwait(false);
         if (closed > 0) LogClosed(logger, closed);
         access.Store = _store;
         hub.Stored += e => _queue.TryAdd(e.Event, e.Media);
         var recorder = new EventRecorder(_store, loggers.CreateLogger<EventRecorder>());
         _recorder = Task.Run(() => recorder.RunAsync(_queue, _abort.Token), CancellationToken.None);
         _retention = Task.Run(() => RetainAsync(new EventRetention(_store, loggers.CreateLogger<EventRetention>()), _abort.Token), CancellationToken.None);
-        LogOpened(logger, path);
+        LogOpened(logger, _store.Description, options.Instance.Name);
     }
 
     private async Task RetainAsync(EventRetention retention, CancellationToken cancellation)
@@ -103,8 +103,8 @@ public sealed partial class EventStorePart(SsdStreamOptions options, DetectionPi
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "events store: {Path}")]
-    private static partial void LogOpened(ILogger logger, string path);
+    [LoggerMessage(Level = LogLevel.Information, Message = "events store: {Store}, events written as instance {Instance}")]
+    private static partial void LogOpened(ILogger logger, string store, string instance);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "events store: {Count} event(s) left open when the daemon last stopped without ending them were closed at their last seen time")]
     private static partial void LogClosed(ILogger logger, int count);

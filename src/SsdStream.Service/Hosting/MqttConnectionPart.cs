@@ -4,10 +4,12 @@ using SsdStream.Pipeline.Publishing;
 namespace SsdStream.Service.Hosting;
 
 /// <summary>
-/// Keeps the daemon connected to its broker and sends the outbox; at the stop it sends what is still
-/// queued (within the budget), publishes <c>stopped</c> and disconnects.
+/// Keeps the daemon connected to its broker and sends the outboxes: the instance's connection (availability,
+/// detections, events, counts) and each camera's (its status, <see cref="CameraConnections"/>). At the stop
+/// each sends what is still queued (within the budget); the instance's then publishes <c>stopped</c>, and
+/// all disconnect cleanly, so that no last will fires.
 /// </summary>
-public sealed class MqttConnectionPart(MqttConnection connection, BrokerEndpoint endpoint, DaemonExit exit, StopBudget budget, ILogger<MqttConnectionPart> logger)
+public sealed class MqttConnectionPart(MqttConnection connection, CameraConnections cameras, BrokerEndpoint endpoint, DaemonExit exit, StopBudget budget, ILogger<MqttConnectionPart> logger)
     : DaemonPart(budget, logger)
 {
     private readonly CancellationTokenSource _stop = new();
@@ -15,10 +17,12 @@ public sealed class MqttConnectionPart(MqttConnection connection, BrokerEndpoint
 
     public override string Name => "MQTT connection";
 
+    private IEnumerable<MqttConnection> Connections => cameras.All.Prepend(connection);
+
     protected override Task StartPartAsync(CancellationToken cancellationToken)
     {
         var target = endpoint.Current;
-        _run = Task.Run(() => connection.RunAsync(target, _stop.Token), CancellationToken.None);
+        _run = Task.WhenAll(Connections.Select(c => Task.Run(() => c.RunAsync(target, _stop.Token), CancellationToken.None)));
         exit.Watch(Name, _run);
         return Task.CompletedTask;
     }
@@ -27,8 +31,8 @@ public sealed class MqttConnectionPart(MqttConnection connection, BrokerEndpoint
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _run.ConfigureAwait(false);
-        // Drain while the budget lasts; "stopped" and the disconnect get the part's own deadline.
-        await connection.StopAsync(Budget.Expired, deadline).ConfigureAwait(false);
+        // Drain while the budget lasts; "stopped" and the disconnects get the part's own deadline.
+        await Task.WhenAll(Connections.Select(c => c.StopAsync(Budget.Expired, deadline))).ConfigureAwait(false);
         _stop.Dispose();
     }
 }

@@ -13,15 +13,15 @@ using SsdStream.Service.Configuration;
 
 namespace SsdStream.Service.Hosting;
 
-/// <summary>Turns the validated configuration (paths resolved) into the pipeline's parts.</summary>
-public sealed class PipelineFactory(SsdStreamOptions options, ILoggerFactory loggers)
+/// <summary>Turns the validated configuration (paths resolved) into the pipeline's parts: its enabled cameras that no other instance holds (<see cref="CameraClaims"/>).</summary>
+public sealed partial class PipelineFactory(SsdStreamOptions options, CameraClaims claims, ILoggerFactory loggers)
 {
     public string ModelPath => options.Model.Path;
 
     public string ModelName => Path.GetFileName(ModelPath);
 
     public IReadOnlyList<CameraDefinition> Cameras() =>
-        options.Cameras.Where(c => c.Enabled).Select(c => new CameraDefinition(
+        options.Cameras.Where(c => c.Enabled && !claims.IsRefused(c.Name)).Select(c => new CameraDefinition(
             c.Name,
             SourceFactory(c),
             c.Filter,
@@ -46,16 +46,23 @@ public sealed class PipelineFactory(SsdStreamOptions options, ILoggerFactory log
         };
     }
 
-    /// <summary>Loads the model; called on the inference thread, which then owns it.</summary>
+    /// <summary>Loads the model on the configured engine; called on the inference thread, which then owns it.</summary>
     public IBatchDetector CreateDetector()
     {
-        var device = ComputeDevice.Select(options.Model.Device, options.Model.Half);
-        return new SsdBatchDetector(new SsdDetector(ModelFile.Load(ModelPath), device, options.Model.PostProcess), ModelName);
+        var logger = loggers.CreateLogger<PipelineFactory>();
+        var detector = DetectorLoader.Open(ModelPath, options.Model.Detector, options.Model.PostProcess, note => LogModelNote(logger, note));
+        LogEngine(logger, ModelName, detector.Network.Description);
+        return new SsdBatchDetector(detector, ModelName);
     }
 
-    /// <summary>The class names of the configured model, read from its header.</summary>
-    public IReadOnlyList<string> Labels() =>
-        ModelFile.ReadHeader(ModelPath)["class_names"]?.AsArray().Select(n => (string)n!).ToArray() ?? [];
+    /// <summary>The class names of the configured model, read from its header or ONNX metadata.</summary>
+    public IReadOnlyList<string> Labels() => ModelDescription.Read(ModelPath).ClassNames;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "model: {Note}")]
+    private static partial void LogModelNote(ILogger logger, string note);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model {Model} runs on {Engine}")]
+    private static partial void LogEngine(ILogger logger, string model, string engine);
 
     public DetectionPipeline CreatePipeline(PipelineMetrics metrics) =>
         new(Cameras(), CreateDetector, options.Inference, options.Model.Threads, metrics, loggers);

@@ -45,13 +45,23 @@ public sealed partial class RecordingPart(
                 segment => publisher.PublishSegment(segment, hub.OnSegment(segment)), metrics.Camera(id));
             var frames = pipeline.TapFrames(id, settings.QueueFrames, recorder.CountQueueDrop);
             var results = pipeline.SubscribeResults($"recorder-{id}", settings.QueueFrames, cameraId: id);
-            tasks.Add(Task.Run(() => recorder.RunAsync(frames, results.Reader, _abort.Token), CancellationToken.None));
+            tasks.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await recorder.RunAsync(frames, results.Reader, _abort.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    hub.OnRecordingEnded(id);
+                }
+            }, CancellationToken.None));
         }
         LogRecording(_logger, pipeline.Cameras.Count, settings.Directory, encoders.Codec, settings.Mode.ToString().ToLowerInvariant());
         _recorders = Task.WhenAll(tasks);
         // The recorders end when their camera's frames end: at the stop, or when every camera has ended.
         exit.Watch(Name, _recorders, () => pipeline.AllCamerasEnded);
-        var retention = new RecordingRetention(settings.Directory, settings.MaxAge, settings.MaxBytes, loggers.CreateLogger<RecordingRetention>());
+        var retention = new RecordingRetention(settings.Directory, pipeline.Cameras.Select(c => c.CameraId).ToList(), settings.MaxAge, settings.MaxBytes, loggers.CreateLogger<RecordingRetention>());
         _retention = Task.Run(() => RetainAsync(retention, TimeSpan.FromSeconds(settings.RetentionCheckSeconds)), CancellationToken.None);
         return Task.CompletedTask;
     }

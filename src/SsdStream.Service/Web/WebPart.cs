@@ -142,7 +142,7 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
             : latest.Jpeg() is { } jpeg ? Results.File(jpeg, "image/jpeg") : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/api/cameras/{camera}/mjpeg", (string camera, HttpContext context) =>
             _latest.TryGetValue(camera, out var latest) ? StreamMjpegAsync(latest, context) : Task.FromResult(Results.NotFound()));
-        app.MapGet("/api/events", async (string? camera, string? label, string? zone, string? after, string? before, int? limit, CancellationToken ct) =>
+        app.MapGet("/api/events", async (string? camera, string? label, string? zone, string? instance, string? after, string? before, int? limit, CancellationToken ct) =>
         {
             if (events.Store is not { } store) return Results.Problem("the events store is off (Events:Enabled)", statusCode: 503);
             EventQuery query;
@@ -150,7 +150,7 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
             {
                 query = new EventQuery
                 {
-                    Camera = camera, Label = label, Zone = zone, After = Time(after), Before = Time(before),
+                    Camera = camera, Label = label, Zone = zone, Instance = instance, After = Time(after), Before = Time(before),
                     Limit = Math.Clamp(limit ?? EventQuery.DefaultLimit, 1, 1000),
                 };
             }
@@ -207,7 +207,7 @@ public sealed partial class WebPart(SsdStreamOptions options, DetectionPipeline 
             // fps over the time since the previous request (of any client; concurrent ones each get their own interval).
             var now = PipelineSnapshot.Of(metrics);
             var delta = now.Since(Interlocked.Exchange(ref _lastStats, now) ?? now);
-            return Results.Text(System.Text.Encoding.UTF8.GetString(MqttPayloads.Stats(delta, now.Time, 0, 0, 0)), "application/json");
+            return Results.Text(System.Text.Encoding.UTF8.GetString(MqttPayloads.Stats(delta, now.Time, options.Instance.Name, 0, 0, 0)), "application/json");
         });
     }
 

@@ -50,4 +50,34 @@ public sealed class CameraEventMediaTests
         // The segments after it hold it no more.
         Assert.Empty(media.OnSegment(Segment("d", 25, 35)));
     }
+
+    [Fact]
+    public void AtTheStop_TheRecordingsEndCompletesEndedEvents_WithThePostRollCutShort_AndLaterEndsSayNoMoreClipIsComing()
+    {
+        var handed = new List<EventWithMedia>();
+        var recording = new RecordingSettings { Mode = RecordingMode.Events, PreRollSeconds = 2, PostRollSeconds = 2 };
+        var media = new CameraEventMedia("cam", Path.GetTempPath(), new SnapshotSettings { Enabled = false }, recording, handed.Add, (_, _) => { }, NullLogger.Instance);
+        var appeared = Object(8, null, 9);
+        media.OnResult(Result(9, new ObjectEvent(ObjectEventType.New, appeared, appeared), current: true));
+        // The stop: the tracker ends the object at 12 s, the recorder closes its segment at 12.5 s (short of
+        // the post-roll, to 14 s) and ends. The store must get the clip the end message promised.
+        var ended = Object(8, 12, 12);
+        media.OnResult(Result(12, new ObjectEvent(ObjectEventType.End, appeared, ended), current: false));
+        Assert.True(Assert.Single(handed, h => h.Event.Type == ObjectEventType.End && !h.ClipCompleted).ClipExpected);
+        Assert.Equal(["1.000-abcdef"], media.OnSegment(Segment("a", 6, 12.5)));
+        Assert.DoesNotContain(handed, h => h.ClipCompleted);
+        media.OnRecordingEnded();
+        var complete = Assert.Single(handed, h => h.ClipCompleted);
+        Assert.True(complete.Media.HasClip);
+        Assert.Equal("/rec/cam/a.mp4", complete.Media.Clip);
+
+        // An object whose end is announced after the recorder ended: no clip is promised, and none is stored.
+        handed.Clear();
+        var late = Object(20, null, 21) with { Id = "2.000-abcdef" };
+        media.OnResult(Result(21, new ObjectEvent(ObjectEventType.New, late, late), current: true));
+        var lateEnd = late with { EndTime = T0.AddSeconds(22) };
+        media.OnResult(Result(22, new ObjectEvent(ObjectEventType.End, late, lateEnd), current: false));
+        var end = Assert.Single(handed, h => h.Event.Type == ObjectEventType.End && !h.ClipCompleted);
+        Assert.False(end.ClipExpected || end.Media.HasClip);
+    }
 }

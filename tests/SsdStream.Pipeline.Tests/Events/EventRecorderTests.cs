@@ -30,7 +30,7 @@ public sealed class EventRecorderTests : IDisposable
         public Task<IReadOnlyList<StoredEvent>> QueryAsync(EventQuery query, CancellationToken cancellation = default) => inner.QueryAsync(query, cancellation);
         public Task<StoredEvent?> GetAsync(string id, CancellationToken cancellation = default) => inner.GetAsync(id, cancellation);
         public Task<bool> SetRetainAsync(string id, bool retain, CancellationToken cancellation = default) => inner.SetRetainAsync(id, retain, cancellation);
-        public Task<int> CloseOpenEventsAsync(CancellationToken cancellation = default) => inner.CloseOpenEventsAsync(cancellation);
+        public Task<int> CloseOpenEventsAsync(IReadOnlyCollection<string> cameras, CancellationToken cancellation = default) => inner.CloseOpenEventsAsync(cameras, cancellation);
         public Task<IReadOnlyList<StoredEvent>> ExpiredAsync(string camera, DateTimeOffset endedBefore, CancellationToken cancellation = default) => inner.ExpiredAsync(camera, endedBefore, cancellation);
         public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellation = default) => inner.DeleteAsync(ids, cancellation);
         public Task<IReadOnlyList<StoredEvent>> SnapshotsOlderThanAsync(string camera, DateTimeOffset endedBefore, CancellationToken cancellation = default) => inner.SnapshotsOlderThanAsync(camera, endedBefore, cancellation);

@@ -37,27 +37,30 @@ internal static class EventsTestData
     }
 }
 
-/// <summary>A store in a temporary folder, deleted with it.</summary>
-internal sealed class TemporaryStore : IDisposable
+/// <summary>A store to test against, with a temporary folder for media files; both go when it is disposed.</summary>
+internal abstract class StoreUnderTest : IDisposable
 {
-    public TemporaryStore()
+    protected StoreUnderTest(string instance)
     {
+        Instance = instance;
         Directory = System.IO.Directory.CreateTempSubdirectory("ssd-events-").FullName;
-        Path = System.IO.Path.Combine(Directory, "events.db");
-        Store = SqliteEventStore.Open(Path);
     }
 
     public string Directory { get; }
 
-    public string Path { get; }
+    /// <summary>The instance the store writes events as.</summary>
+    public string Instance { get; }
 
-    public SqliteEventStore Store { get; private set; }
+    public SqlEventStore Store { get; protected set; } = null!;
 
-    /// <summary>Closes the store and opens the file again, as a restart would.</summary>
+    /// <summary>Opens the database anew, as another process (or a restart) would, writing as <paramref name="instance"/>.</summary>
+    public abstract SqlEventStore Open(string instance);
+
+    /// <summary>Closes the store and opens the database again, as a restart would.</summary>
     public void Reopen()
     {
         Store.Dispose();
-        Store = SqliteEventStore.Open(Path);
+        Store = Open(Instance);
     }
 
     /// <summary>A file in the folder with some bytes, for media.</summary>
@@ -74,4 +77,35 @@ internal sealed class TemporaryStore : IDisposable
         Store.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
+}
+
+/// <summary>An SQLite store in the temporary folder.</summary>
+internal sealed class TemporaryStore : StoreUnderTest
+{
+    public TemporaryStore(string instance = "test") : base(instance)
+    {
+        Path = System.IO.Path.Combine(Directory, "events.db");
+        Store = Open(instance);
+    }
+
+    public string Path { get; }
+
+    public override SqlEventStore Open(string instance) => SqliteEventStore.Open(Path, instance);
+}
+
+/// <summary>A store in a new schema of a real PostgreSQL server's database.</summary>
+internal sealed class TemporaryPostgresStore : StoreUnderTest
+{
+    public TemporaryPostgresStore(PostgresTestServer server, string instance = "test") : base(instance)
+    {
+        Server = server;
+        Schema = server.CreateSchema();
+        Store = Open(instance);
+    }
+
+    public PostgresTestServer Server { get; }
+
+    public string Schema { get; }
+
+    public override SqlEventStore Open(string instance) => PostgresEventStore.Open(Server.ConnectionString(Schema), instance);
 }

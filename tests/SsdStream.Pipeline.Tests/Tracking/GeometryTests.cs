@@ -93,7 +93,7 @@ public sealed class GeometryTests
         [
             "Zone 'front door': Name must be letters, digits, '_' or '-' (it names MQTT topics).",
             "Zone 'front door': Points has 2 corners; a polygon needs at least 3.",
-            "Zone 'front door': InsideSeconds must be 0 or more, not -1.",
+            "Zone 'front door': InsideSeconds must be 0 or more and at most 316224000 seconds (ten years), not -1.",
         ], errors);
         Assert.Empty(new ZoneSettings { Name = "front_door-1", Points = [0, 0, 1, 0, 1, 1] }.Validate());
     }

@@ -36,7 +36,8 @@ async function events() {
     const li = document.createElement("li");
     li.dataset.event = e.id;
     const length = e.end_time ? `${Math.round(e.end_time - e.start_time)} s` : "in progress";
-    li.innerHTML = `${e.has_snapshot ? `<img alt="" src="/api/events/${e.id}/snapshot.jpg">` : ""}<div><b>${e.label}</b> on ${e.camera} · ${time(e.start_time)} · ${length} · ${Math.round(e.top_score * 100)}%<br><span class="muted">${e.entered_zones.join(", ")}</span></div>`;
+    // In a history several daemons share, another machine's snapshot is not here: its image goes (onerror).
+    li.innerHTML = `${e.has_snapshot ? `<img alt="" src="/api/events/${e.id}/snapshot.jpg" onerror="this.remove()">` : ""}<div><b>${e.label}</b> on ${e.camera}${e.instance ? ` (${e.instance})` : ""} · ${time(e.start_time)} · ${length} · ${Math.round(e.top_score * 100)}%<br><span class="muted">${e.entered_zones.join(", ")}</span></div>`;
     li.onclick = () => play($("player"), `/api/events/${e.id}/clip.mp4`, e.segments && e.segments[0] ? e.segments[0].start_offset : 0);
     return li;
   }));
