@@ -94,7 +94,9 @@ public sealed record TrackerSettings
     /// in a row and the median of its recent scores reaches <see cref="ConfirmScore"/>. A tentative track
     /// that misses a frame ends, so with 2 or more a one-frame false detection never becomes an object.
     /// Default 4 (3 before): a box of another label that per-class NMS leaves beside an object for a
-    /// frame or three no longer becomes an object (CONFIRMFIGURES).
+    /// frame or three no longer becomes an object. On the tuning videos (seeds 80001-80020, the demo model,
+    /// 10 fps) 11 ID switches in 321 objects instead of 14, 1306 false positive boxes instead of 1361, for
+    /// the same IDF1 (0.909); 5 gave 10 switches but lost more of each object's first frames (IDF1 0.907).
     /// </summary>
     public int ConfirmFrames { get; init; } = 4;
 
@@ -114,7 +116,8 @@ public sealed record TrackerSettings
     /// 2 s at first): an object that passes behind another for up to 5 s keeps its id. While tracks were
     /// kept per label and matched by plain IoU, longer times kept lost tracks that picked up false
     /// detections; with duplicates suppressed and the widened boxes of <see cref="LostBuffer"/> they find
-    /// their own object (LOSTFIGURES).
+    /// their own object: on the tuning videos 11 ID switches in 321 objects instead of 15 with 3 s (14 with
+    /// 4 s), IDF1 0.909 instead of 0.906, MOTA 0.890 instead of 0.892.
     /// </summary>
     public double LostSeconds { get; init; } = 5;
 
