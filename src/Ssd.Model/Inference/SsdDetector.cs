@@ -57,10 +57,19 @@ public sealed class SsdDetector : IDisposable
         RunNetwork(inputs, count);
         var forward = sw.Elapsed;
         sw.Restart();
-        int boxes = _postProcessor.BoxCount;
-        var result = _postProcessor.Process(_locs.AsSpan(0, count * 4 * boxes), _confs.AsSpan(0, count * Description.NumClasses * boxes), count);
+        var result = PostProcess(count);
         LastTimings = (forward, sw.Elapsed);
         return result;
+    }
+
+    /// <summary>
+    /// Post-processes the outputs of the last <see cref="RunNetwork"/> call (its first <paramref name="count"/>
+    /// images) again: <see cref="Detect"/>'s second half, on its own for measuring it.
+    /// </summary>
+    public Detection[][] PostProcess(int count)
+    {
+        int boxes = _postProcessor.BoxCount;
+        return _postProcessor.Process(_locs.AsSpan(0, count * 4 * boxes), _confs.AsSpan(0, count * Description.NumClasses * boxes), count);
     }
 
     /// <summary>The network alone on <paramref name="count"/> images (<see cref="Detect"/> without post-processing).</summary>

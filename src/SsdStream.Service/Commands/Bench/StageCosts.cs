@@ -17,6 +17,9 @@ internal sealed record StageCosts(double Decode, double Preprocess, double PostP
     /// <summary>Frames of the source the stages other than decoding run on.</summary>
     private const int Frames = 64;
 
+    /// <summary>How long post-processing runs before it is measured (tiered compilation's second tier comes after 30 calls and 100 ms).</summary>
+    private static readonly TimeSpan PostProcessWarmUp = TimeSpan.FromSeconds(1);
+
     public static async Task<StageCosts> MeasureAsync(string path, SsdDetector detector, int batch, TimeSpan decodeTime, CancellationToken cancellation)
     {
         double decode = await DecodeAsync(path, decodeTime, cancellation);
@@ -25,9 +28,12 @@ internal sealed record StageCosts(double Decode, double Preprocess, double PostP
         {
             int length = detector.Preprocessor.ImageLength;
             var input = new float[batch * length];
-            // Warm-up of every stage once (JIT, allocator).
+            // Warm-up of every stage once (JIT, allocator); post-processing, which runs no native code, until
+            // its methods are compiled for good (tiered compilation starts them unoptimised, which costs
+            // vector code several times over): as the daemon runs it after its first seconds.
             for (int k = 0; k < Math.Min(batch, frames.Count); k++) detector.Preprocessor.Write(frames[k], input.AsSpan(k * length, length));
             detector.Detect(input, Math.Min(batch, frames.Count));
+            for (var warm = Stopwatch.StartNew(); warm.Elapsed < PostProcessWarmUp;) detector.PostProcess(Math.Min(batch, frames.Count));
 
             var preprocess = TimeSpan.Zero;
             var post = TimeSpan.Zero;
