@@ -161,6 +161,33 @@ public sealed class ConfigurationErrorTests : IDisposable
         Assert.Contains(allowed, output);
     }
 
+    [Theory]
+    [InlineData("Cameras:0:Zones:0:Labels:0")]
+    [InlineData("Cameras:0:Masks:0:Labels:0")]
+    [InlineData("Cameras:0:Filter:Labels:0")]
+    [InlineData("Cameras:0:Filter:ExcludeLabels:0")]
+    [InlineData("Recording:EventLabels:0")]
+    public void AnEmptyOrNullLabelInAList_NamesTheKey_ItDoesNotCrashTheStart(string key)
+    {
+        // Found by the configuration fuzz drill: a zone's Labels of [null] passed, then the start crashed
+        // with a NullReferenceException naming nothing (the zone's count topic).
+        foreach (JsonNode? value in new JsonNode?[] { null, JsonValue.Create(""), JsonValue.Create("  ") })
+        {
+            var output = Load(s =>
+            {
+                s["Cameras"]![0]!["Zones"] = new JsonArray(new JsonObject { ["Name"] = "yard", ["Points"] = new JsonArray(0, 0, 1, 0, 1, 1), ["Labels"] = new JsonArray("a") });
+                s["Cameras"]![0]!["Masks"] = new JsonArray(new JsonObject { ["Points"] = new JsonArray(0, 0, 1, 0, 1, 1), ["Labels"] = new JsonArray("a") });
+                s["Cameras"]![0]!["Filter"] = new JsonObject { ["Labels"] = new JsonArray("a"), ["ExcludeLabels"] = new JsonArray("b") };
+                s["Recording"] = new JsonObject { ["Enabled"] = true, ["Directory"] = "rec", ["EventLabels"] = new JsonArray("a") };
+                var parts = key.Split(':');
+                JsonNode node = s;
+                foreach (var part in parts[..^1]) node = int.TryParse(part, out int i) ? node[i]! : node[part]!;
+                node.AsArray()[int.Parse(parts[^1])] = value?.DeepClone();
+            });
+            Assert.Contains($"SsdStream:{key}: must be a label", output);
+        }
+    }
+
     [Fact]
     public void NegativeBatchSize_NamesTheKey()
     {

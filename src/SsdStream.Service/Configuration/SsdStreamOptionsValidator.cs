@@ -23,6 +23,13 @@ public static partial class SsdStreamOptionsValidator
             return ok;
         }
 
+        // A list of labels: every entry a label (JSON's null or "" in a list binds as an entry).
+        void Labels(IReadOnlyList<string>? labels, string key)
+        {
+            for (int i = 0; i < (labels ?? []).Count; i++)
+                Check(!string.IsNullOrWhiteSpace(labels![i]), $"{key}:{i}", "must be a label, not empty");
+        }
+
         Check(CameraName().IsMatch(o.Instance.Name), "Instance:Name",
             $"must be 1 to 64 letters, digits, '-' or '_' (got '{o.Instance.Name}'); it names this daemon in topics, and defaults to the host name");
         // A duration (given in seconds, or in the unit the key is written in).
@@ -83,11 +90,14 @@ public static partial class SsdStreamOptionsValidator
             Check(c.QueueCapacity >= 1, $"{k}:QueueCapacity", $"must be at least 1 (got {c.QueueCapacity})");
             Check(c.Filter.MinScore is >= 0 and <= 1, $"{k}:Filter:MinScore", $"must be in [0, 1] (got {c.Filter.MinScore})");
             Check(c.Filter.MinArea >= 0, $"{k}:Filter:MinArea", $"cannot be negative (got {c.Filter.MinArea})");
+            Labels(c.Filter.Labels, $"{k}:Filter:Labels");
+            Labels(c.Filter.ExcludeLabels, $"{k}:Filter:ExcludeLabels");
             foreach (var line in (c.Tracker ?? new()).Validate()) Check(false, $"{k}:Tracker", line);
             for (int j = 0; j < (c.Zones ?? []).Count; j++)
             {
                 if (!Check(c.Zones![j] is not null, $"{k}:Zones:{j}", "is empty")) continue;
                 foreach (var line in c.Zones[j].Validate()) Check(false, $"{k}:Zones:{j}", line);
+                Labels(c.Zones[j].Labels, $"{k}:Zones:{j}:Labels");
                 Check(!names.Contains(c.Zones[j].Name) && !o.Cameras.Any(other => other?.Name == c.Zones[j].Name), $"{k}:Zones:{j}:Name",
                     $"'{c.Zones[j].Name}' is also a camera's name; zone and camera names share the topics <prefix>/<name>/<label>");
             }
@@ -95,6 +105,7 @@ public static partial class SsdStreamOptionsValidator
             {
                 if (!Check(c.Masks![j] is not null, $"{k}:Masks:{j}", "is empty")) continue;
                 foreach (var line in c.Masks[j].Validate(j)) Check(false, $"{k}:Masks:{j}", line);
+                Labels(c.Masks[j].Labels, $"{k}:Masks:{j}:Labels");
             }
         }
         foreach (var line in ZoneSettings.ValidateUniqueNames(o.Cameras.Where(c => c != null).SelectMany(c => c.Zones ?? []).Where(z => z != null)))
@@ -163,6 +174,7 @@ public static partial class SsdStreamOptionsValidator
             Check(r.QueueFrames >= 1, "Recording:QueueFrames", $"must be at least 1 (got {r.QueueFrames})");
             Seconds(r.RetentionCheckSeconds, "Recording:RetentionCheckSeconds", allowZero: false);
             Check(r.EventMinScore is >= 0 and <= 1, "Recording:EventMinScore", $"must be in [0, 1] (got {r.EventMinScore})");
+            Labels(r.EventLabels, "Recording:EventLabels");
             Check(!string.IsNullOrWhiteSpace(r.Directory), "Recording:Directory", "is required");
         }
         return errors;
