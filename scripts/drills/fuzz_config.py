@@ -8,6 +8,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -112,7 +113,20 @@ def mutate_tree(config, rng):
         elif kind == "null":
             parent[key] = None
         done.append(f"{kind} {':'.join(path)}")
-    return done, unknown
+    # A later mutation may have removed an unknown key added before (its section deleted or emptied).
+    return done, [key for key in unknown if _present(config, key.split(":"))]
+
+
+def _present(tree, path):
+    """Whether the key at path (names, and list indices as digits) is still in tree."""
+    for part in path:
+        if isinstance(tree, dict) and part in tree:
+            tree = tree[part]
+        elif isinstance(tree, list) and part.isdigit() and int(part) < len(tree):
+            tree = tree[int(part)]
+        else:
+            return False
+    return True
 
 
 def mutate_text(text, rng):
@@ -167,10 +181,17 @@ def _start_and_stop(root, failures, label):
     def output():
         with open(log_path, errors="replace") as f:
             return f.read()
+
+    def keep():
+        # The whole log and configuration of a failing mutation (the failure line holds only the tail).
+        number = label.split()[1]
+        shutil.copy(log_path, os.path.join(root, f"failed-{number}.log"))
+        shutil.copy(os.path.join(root, "appsettings.json"), os.path.join(root, f"failed-{number}.json"))
     # Up: a camera streams (its line, or the status line), or 25 s pass (logging may be switched off).
     wait_until(lambda: p.poll() is not None or re.search(r": streaming", output()), 25, 0.2)
     if p.poll() is not None:
         failures.append(f"{label}: passed the check, then the start exited {p.returncode}: {output()[-600:]}")
+        keep()
         return "start-exit"
     p.send_signal(signal.SIGTERM)
     try:
@@ -179,9 +200,11 @@ def _start_and_stop(root, failures, label):
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()
         failures.append(f"{label}: did not stop within 60 s of SIGTERM")
+        keep()
         return "hang"
     if code != 0 or stack_trace(output()):
         failures.append(f"{label}: stop exited {code}: {output()[-600:]}")
+        keep()
         return "bad-stop"
     return "started"
 

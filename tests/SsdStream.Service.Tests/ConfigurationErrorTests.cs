@@ -123,6 +123,24 @@ public sealed class ConfigurationErrorTests : IDisposable
     }
 
     [Theory]
+    [InlineData("Cameras:0:StallTimeoutSeconds")]
+    [InlineData("Cameras:0:ReconnectInitialSeconds")]
+    [InlineData("Cameras:0:Tracker:LostSeconds")]
+    public void ADurationThatCannotBeZero_BelowAMillisecond_IsAnErrorNamingTheKey(string key)
+    {
+        // Found by the configuration fuzz drill: 1e-320 is above 0 but a zero TimeSpan, and a stall timeout
+        // of 0 passed the check, then the start failed with a stack trace.
+        var name = key[(key.LastIndexOf(':') + 1)..];
+        foreach (var value in new[] { "1e-320", "0.0009" })
+        {
+            var output = Load(_ => { }, $"--{key}={value}");
+            Assert.True(output.StartsWith("SsdStream:Cameras:0:", StringComparison.Ordinal) && output.Contains(name, StringComparison.Ordinal)
+                && output.Contains("must be at least 0.001", StringComparison.Ordinal), $"{key}={value}: {output}");
+        }
+        Assert.Equal("", Load(_ => { }, $"--{key}=0.001"));
+    }
+
+    [Theory]
     [InlineData("Inference:MaxBatch")]
     [InlineData("Model:Threads")]
     [InlineData("Cameras:0:Tracker:ScoreHistory")]
