@@ -9,7 +9,7 @@ import struct
 import subprocess
 import time
 
-from harness import Failures, SSDSTREAM, DrillFailure, ssdstream, workdir
+from harness import Failures, SSDSTREAM, DrillFailure, ssdstream, wait_until, workdir
 
 MAGIC = b"SSDSTREAM-TENSORS-1\n"
 TYPECODES = {"float32": ("f", 4), "float64": ("d", 8), "float16": ("e", 2)}
@@ -49,7 +49,6 @@ def max_abs_difference(a, b):
 
 
 START_LINE = re.compile(r"^(?:starting|resuming at epoch (\d+)): (\d+) epochs", re.M)
-EPOCH_LINE = re.compile(r"^epoch (\d+)/\d+: loss", re.M)
 
 
 def read_log(path):
@@ -65,15 +64,10 @@ def start_training(args, log_path):
 def wait_for_start(p, log_path, timeout=600):
     """Waits until the run has loaded its data and model and prints its first line; returns the epoch it starts
     at, or None when the process ended first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        m = START_LINE.search(read_log(log_path))
-        if m:
-            return int(m.group(1) or 1)
-        if p.poll() is not None:
-            return None
-        time.sleep(0.02)
-    raise DrillFailure(f"no start line in {log_path} after {timeout} s")
+    m = wait_until(lambda: START_LINE.search(read_log(log_path)) or (p.poll() is not None and "ended"), timeout, 0.02)
+    if m is None:
+        raise DrillFailure(f"no start line in {log_path} after {timeout} s")
+    return None if m == "ended" else int(m.group(1) or 1)
 
 
 def kills(count, rng, quick):

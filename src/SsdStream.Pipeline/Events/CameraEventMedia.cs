@@ -190,7 +190,7 @@ public sealed partial class CameraEventMedia
         {
             if (_windows.TryGetValue(id, out var w) && w.End is { } end && (_recordingEnded || w.CoveredUntil >= end + TimeSpan.FromSeconds(_recording.PostRollSeconds)))
             {
-                complete = new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true);
+                complete = Completed(w);
                 _windows.Remove(id);
             }
         }
@@ -283,13 +283,16 @@ public sealed partial class CameraEventMedia
             {
                 if (!Attach(w, segment)) continue;
                 ids.Add(id);
-                if (w.Announced && w.End is { } end && segment.End >= end + after) complete.Add(new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true));
+                if (w.Announced && w.End is { } end && segment.End >= end + after) complete.Add(Completed(w));
             }
             foreach (var c in complete) _windows.Remove(c.Event.After.Id);
         }
         foreach (var c in complete) _onEvent(c);
         return ids;
     }
+
+    /// <summary>The ended event of <paramref name="w"/> once more, with its recording complete: for the store.</summary>
+    private static EventWithMedia Completed(Window w) => new(w.Last, w.Media, ClipExpected: true, ClipCompleted: true);
 
     /// <summary>
     /// The recorder has ended after closing its last segment (at the stop, the post-roll is cut short):
@@ -304,7 +307,7 @@ public sealed partial class CameraEventMedia
         {
             _recordingEnded = true;
             complete = _windows.Values.Where(w => w.Announced && w.End is not null)
-                .Select(w => new EventWithMedia(w.Last, w.Media, true, ClipCompleted: true)).ToList();
+                .Select(w => Completed(w)).ToList();
             foreach (var c in complete) _windows.Remove(c.Event.After.Id);
         }
         foreach (var c in complete) _onEvent(c);
